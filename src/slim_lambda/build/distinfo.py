@@ -1,0 +1,187 @@
+"""Installed distributions: who owns which file, and trimming ``*.dist-info``.
+
+Deleting ``*.dist-info`` wholesale (what serverless-python-requirements' ``slim``
+does) breaks ``importlib.metadata.version()``, entry points and every package
+that looks itself up at import time. Here metadata is trimmed instead: the files
+``importlib.metadata`` reads stay (METADATA without its long description,
+entry_points.txt, top_level.txt, RECORD), licenses stay, the rest goes, and
+RECORD is rewritten at the end to list exactly the files that remain.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Distribution",
+    "find_distributions",
+    "is_protected",
+    "metadata_body_bytes",
+    "rewrite_record",
+    "trim_metadata",
+    "trim_candidates",
+]
+
+KEEP_FILES = frozenset({
+    "METADATA", "RECORD", "entry_points.txt", "top_level.txt", "namespace_packages.txt",
+})
+# Files that importlib.metadata needs for a distribution to exist and work:
+# no pattern rule may remove them.
+PROTECTED = frozenset({"METADATA", "RECORD", "entry_points.txt"})
+LICENSE_RE = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|COPYRIGHT)", re.IGNORECASE)
+KEEP_DIRS = ("licenses/", "license_files/", "sboms/")
+
+
+@dataclass
+class Distribution:
+    """One installed distribution in the tree."""
+
+    name: str
+    version: str
+    dist_info: str
+    files: set[str] = field(default_factory=set)
+    top_level: tuple[str, ...] = ()
+
+
+def _read_headers(path: str) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if not line.strip():
+                break
+            if ":" in line and not line[0].isspace():
+                key, _, value = line.partition(":")
+                headers.setdefault(key.strip(), value.strip())
+    return headers
+
+
+def _record_paths(root: str, dist_info: str) -> set[str]:
+    record = os.path.join(root, dist_info, "RECORD")
+    paths: set[str] = set()
+    if not os.path.isfile(record):
+        return paths
+    with open(record, encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            if not row:
+                continue
+            rel = os.path.normpath(row[0]).replace(os.sep, "/")
+            if rel.startswith("../") or rel.startswith("/") or rel == "..":
+                continue
+            paths.add(rel)
+    return paths
+
+
+def _top_level(files: set[str]) -> tuple[str, ...]:
+    names: set[str] = set()
+    for rel in files:
+        first, sep, _rest = rel.partition("/")
+        if first.endswith((".dist-info", ".data", ".libs")) or first in ("bin", "__pycache__"):
+            continue
+        if sep:
+            name = first
+        elif first.endswith(".py"):
+            name = first[:-3]
+        elif first.endswith((".so", ".pyd")):
+            name = first.split(".")[0]
+        else:
+            continue
+        if name.isidentifier() and not name.startswith("__"):
+            names.add(name)
+    return tuple(sorted(names))
+
+
+def find_distributions(root: str) -> list[Distribution]:
+    """Every ``*.dist-info`` directly under ``root``, with the files its RECORD lists."""
+    dists = []
+    for entry in sorted(os.listdir(root)):
+        if not entry.endswith(".dist-info"):
+            continue
+        meta = os.path.join(root, entry, "METADATA")
+        if not os.path.isfile(meta):
+            continue
+        headers = _read_headers(meta)
+        files = _record_paths(root, entry)
+        dists.append(Distribution(
+            name=headers.get("Name", entry[: -len(".dist-info")].rsplit("-", 1)[0]),
+            version=headers.get("Version", ""),
+            dist_info=entry,
+            files=files,
+            top_level=_top_level(files),
+        ))
+    return dists
+
+
+def is_protected(rel: str) -> bool:
+    """True for the metadata files no pattern may delete."""
+    parts = rel.split("/")
+    return len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] in PROTECTED
+
+
+def trim_candidates(rel: str) -> bool:
+    """True when ``rel`` is a ``*.dist-info`` file that trimming removes."""
+    first, sep, inner = rel.partition("/")
+    if not sep or not first.endswith(".dist-info"):
+        return False
+    if inner in KEEP_FILES or inner.startswith(KEEP_DIRS):
+        return False
+    return not LICENSE_RE.match(os.path.basename(inner))
+
+
+def metadata_body_bytes(text: str) -> int:
+    """How many bytes :func:`trim_metadata` would drop."""
+    return len(text.encode("utf-8")) - len(trim_metadata(text).encode("utf-8"))
+
+
+def trim_metadata(text: str) -> str:
+    """METADATA without the long description (the body and any Description header)."""
+    out = []
+    skipping = False
+    for line in text.splitlines(keepends=True):
+        if not line.strip():
+            break
+        if skipping and line[:1] in (" ", "\t"):
+            continue
+        skipping = line.lower().startswith("description:")
+        if not skipping:
+            out.append(line)
+    return "".join(out) + "\n"
+
+
+def _hash(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return "sha256=" + base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
+
+
+def rewrite_record(root: str, dist: Distribution, changed: set[str]) -> None:
+    """Rewrite RECORD to list only files that still exist; rehash the ``changed`` ones."""
+    record = os.path.join(root, dist.dist_info, "RECORD")
+    if not os.path.isfile(record):
+        return
+    with open(record, encoding="utf-8", newline="") as f:
+        rows = [row for row in csv.reader(f) if row]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    record_rel = f"{dist.dist_info}/RECORD"
+    for row in rows:
+        rel = os.path.normpath(row[0]).replace(os.sep, "/")
+        if rel == record_rel:
+            writer.writerow([row[0], "", ""])
+            continue
+        full = os.path.join(root, rel)
+        if rel.startswith("../") or not os.path.lexists(full):
+            continue
+        if rel in changed or (rel.startswith(f"{dist.dist_info}/") and rel != record_rel):
+            writer.writerow([row[0], _hash(full), str(os.path.getsize(full))])
+        else:
+            writer.writerow(row)
+    with open(record, "w", encoding="utf-8", newline="") as f:
+        f.write(out.getvalue())

@@ -1,0 +1,104 @@
+"""Which modules the function imports, and importing them in a clean interpreter.
+
+:func:`scan_imports` reads the function's own sources with :mod:`ast` (never
+executing them) and lists the absolute imports that are not guarded by
+``try``. :func:`probe` imports modules in a fresh interpreter whose ``sys.path``
+starts with the bundle, the way Lambda's does, writing no bytecode, and reports
+what loaded, what failed (with the error) and how long it took.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+__all__ = ["ProbeResult", "probe", "scan_imports"]
+
+PROBE_SCRIPT = r"""
+import importlib, json, sys, time, traceback
+root, names = sys.argv[1], json.loads(sys.argv[2])
+sys.path.insert(0, root)
+out = {"ok": [], "failed": {}, "seconds": 0.0, "files": []}
+start = time.perf_counter()
+for name in names:
+    try:
+        importlib.import_module(name)
+        out["ok"].append(name)
+    except BaseException as e:
+        tb = traceback.format_exception(type(e), e, e.__traceback__)
+        out["failed"][name] = "".join(tb[-6:]).strip()
+out["seconds"] = time.perf_counter() - start
+prefix = root.rstrip("/") + "/"
+for mod in list(sys.modules.values()):
+    f = getattr(mod, "__file__", None)
+    if isinstance(f, str) and f.startswith(prefix):
+        out["files"].append(f[len(prefix):])
+sys.stdout.write("\n@@slim-lambda-probe@@" + json.dumps(out))
+"""
+
+
+@dataclass
+class ProbeResult:
+    ok: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    files: list[str] = field(default_factory=list)
+
+
+def probe(root: str, names: list[str], *, python: str = sys.executable,
+          timeout: float = 300.0, cwd: str | None = None) -> ProbeResult:
+    """Import ``names`` (in order) in a fresh ``python -I -B`` with ``root`` first on sys.path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    try:
+        proc = subprocess.run(
+            [python, "-I", "-B", "-c", PROBE_SCRIPT, root, json.dumps(names)],
+            capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd or "/")
+    except subprocess.TimeoutExpired:
+        return ProbeResult(failed={n: f"import did not finish within {timeout:.0f} s"
+                                   for n in names})
+    marker = "@@slim-lambda-probe@@"
+    if marker not in proc.stdout:
+        reason = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+        if proc.returncode < 0:
+            reason = f"the interpreter died with signal {-proc.returncode} ({reason})"
+        return ProbeResult(failed={n: reason for n in names})
+    data = json.loads(proc.stdout.split(marker, 1)[1])
+    return ProbeResult(ok=data["ok"], failed=data["failed"], seconds=data["seconds"],
+                       files=data["files"])
+
+
+def _guarded_lines(tree: ast.AST) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try):
+            for inner in node.body:
+                for sub in ast.walk(inner):
+                    if hasattr(sub, "lineno"):
+                        lines.add(sub.lineno)
+    return lines
+
+
+def scan_imports(root: str, files: list[str]) -> list[str]:
+    """Absolute imports in ``files`` (relative to ``root``) that no ``try`` guards."""
+    found: dict[str, None] = {}
+    for rel in files:
+        try:
+            with open(os.path.join(root, rel), "rb") as f:
+                tree = ast.parse(f.read(), filename=rel)
+        except (SyntaxError, ValueError, OSError):
+            continue
+        guarded = _guarded_lines(tree)
+        for node in ast.walk(tree):
+            if getattr(node, "lineno", None) in guarded:
+                continue
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    found.setdefault(alias.name, None)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.setdefault(node.module, None)
+    return list(found)

@@ -1,0 +1,85 @@
+"""Copying the function's own sources into the bundle.
+
+Default excludes keep virtualenvs, VCS data, caches, ``cdk.out``, ``node_modules``,
+secrets files and editor junk out of the asset; user patterns (gitignore syntax,
+``!`` re-includes) extend them. Symlinks are copied as their content when they
+point inside the entry and refused when they point outside it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+
+import pathspec
+
+from .errors import BuildError
+from .slim import compile_patterns
+
+__all__ = ["DEFAULT_EXCLUDES", "copy_sources", "list_sources"]
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git/", ".hg/", ".svn/",
+    ".venv/", "venv/", ".virtualenv/", "env/", ".tox/", ".nox/", "pyvenv.cfg",
+    "cdk.out/", "node_modules/",
+    "__pycache__/", "*.pyc", "*.pyo",
+    ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", ".hypothesis/", "*.egg-info/",
+    ".coverage", "htmlcov/",
+    ".env", ".env.*",
+    ".idea/", ".vscode/", "*.swp", "*~", ".DS_Store", "Thumbs.db",
+    "/tests/",
+)
+
+
+def exclude_spec(user_excludes: tuple[str, ...]) -> pathspec.PathSpec:
+    return compile_patterns((*DEFAULT_EXCLUDES, *user_excludes), "bundling.exclude")
+
+
+def list_sources(entry: str, user_excludes: tuple[str, ...] = ()) -> list[str]:
+    """Relative paths of the files that :func:`copy_sources` copies, sorted.
+
+    Raises when a symlink points outside the entry or a file cannot be read.
+    """
+    spec = exclude_spec(user_excludes)
+    entry_real = os.path.realpath(entry)
+    found: list[str] = []
+
+    def walk(abs_dir: str, rel_dir: str) -> None:
+        for e in sorted(os.scandir(abs_dir), key=lambda d: d.name):
+            rel = rel_dir + e.name
+            is_dir = e.is_dir(follow_symlinks=True)
+            if spec.match_file(rel + "/" if is_dir else rel):
+                continue
+            if e.is_symlink():
+                target = os.path.realpath(e.path)
+                if target != entry_real and not target.startswith(entry_real + os.sep):
+                    raise BuildError(
+                        "sources", f"{os.path.join(entry, rel)} is a symlink to {target}, "
+                        "outside the entry directory",
+                        details="Copy the file into the entry, or add it to bundling.exclude.")
+            if is_dir:
+                walk(e.path, rel + "/")
+            elif e.is_file():
+                if not os.access(e.path, os.R_OK):
+                    raise BuildError("sources", f"cannot read {os.path.join(entry, rel)}",
+                                     details="Make it readable (chmod a+r) or add it to "
+                                             "bundling.exclude.")
+                found.append(rel)
+
+    walk(entry, "")
+    return found
+
+
+def copy_sources(entry: str, dest: str, user_excludes: tuple[str, ...] = ()) -> list[str]:
+    """Copy the function's sources into ``dest``; returns the copied relative paths."""
+    files = list_sources(entry, user_excludes)
+    for rel in files:
+        target = os.path.join(dest, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.lexists(target):
+            os.unlink(target)
+        shutil.copyfile(os.path.join(entry, rel), target)
+        mode = os.stat(os.path.join(entry, rel)).st_mode
+        os.chmod(target, 0o755 if mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else 0o644)
+    return files

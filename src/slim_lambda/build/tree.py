@@ -1,0 +1,36 @@
+"""Walking a directory tree as sorted, relative, POSIX-style paths."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+__all__ = ["ancestors", "iter_files"]
+
+
+def iter_files(root: str) -> Iterator[tuple[str, os.stat_result]]:
+    """Yield ``(relative path, lstat)`` of every non-directory entry, in sorted order.
+
+    Symlinks are yielded (with their own lstat) and never followed.
+    """
+    root = os.path.abspath(root)
+
+    def walk(abs_dir: str, rel_dir: str) -> Iterator[tuple[str, os.stat_result]]:
+        try:
+            entries = sorted(os.scandir(abs_dir), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            rel = f"{rel_dir}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                yield from walk(entry.path, rel + "/")
+            else:
+                yield rel, entry.stat(follow_symlinks=False)
+
+    yield from walk(root, "")
+
+
+def ancestors(rel: str) -> list[str]:
+    """The parent directories of a relative path, nearest first (``a/b/c`` → ``a/b``, ``a``)."""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]

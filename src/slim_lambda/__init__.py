@@ -1,0 +1,53 @@
+"""slim-lambda: AWS CDK constructs for Python Lambda functions that fit.
+
+``SlimPythonFunction`` is a drop-in ``aws_lambda.Function`` whose dependencies are
+installed in a Lambda build image, slimmed, stripped, compiled to hash-based
+bytecode, import-checked and measured against Lambda's limits at synth.
+
+``SlimPythonFunction`` is imported on first use, so the CLI and the build pipeline
+do not load the CDK.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from .build import __version__
+from .errors import (
+    BuildError,
+    ConfigurationError,
+    DockerError,
+    SizeLimitError,
+    SlimLambdaError,
+)
+from .options import (
+    UNZIPPED_LIMIT_BYTES,
+    ZIPPED_LIMIT_BYTES,
+    BundlingOptions,
+    SizeLimits,
+    SlimOptions,
+)
+
+__all__ = [
+    "UNZIPPED_LIMIT_BYTES",
+    "ZIPPED_LIMIT_BYTES",
+    "BuildError",
+    "BundlingOptions",
+    "ConfigurationError",
+    "DockerError",
+    "SizeLimitError",
+    "SlimLambdaError",
+    "SlimOptions",
+    "SizeLimits",
+    "SlimPythonFunction",
+    "__version__",
+]
+
+if TYPE_CHECKING:
+    from .function import SlimPythonFunction
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SlimPythonFunction":
+        from .function import SlimPythonFunction
+
+        return SlimPythonFunction
+    raise AttributeError(f"module 'slim_lambda' has no attribute {name!r}")

@@ -1,0 +1,192 @@
+"""``slim-lambda``: build a bundle without CDK, or analyse one.
+
+    slim-lambda build ENTRY --runtime python3.11 --out DIR [--json-report FILE] ...
+    slim-lambda report PATH [--json]
+
+``build`` runs the same pipeline as the construct and exits 1 when a limit is
+exceeded or the build fails; the output directory only appears when the build
+succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .build.distinfo import find_distributions
+from .build.sizes import measure_tree, measure_zip, package_sizes
+from .bundling import build
+from .errors import SlimLambdaError
+from .options import (
+    UNZIPPED_LIMIT_BYTES,
+    ZIPPED_LIMIT_BYTES,
+    BundlingOptions,
+    SizeLimits,
+    SlimOptions,
+)
+from .platform import IMAGE_ENV_VAR, RUNTIMES
+from .report import check_limits, render
+from .validation import resolve_request
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="slim-lambda", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build a Lambda bundle from ENTRY into --out")
+    b.add_argument("entry", help="directory with the handler's sources and requirements.txt")
+    b.add_argument("--runtime", required=True, choices=sorted(RUNTIMES))
+    b.add_argument("--architecture", default="x86_64", choices=["x86_64", "arm64"])
+    b.add_argument("--image", help=f"build image template (default: ${IMAGE_ENV_VAR}, else the "
+                   "SAM build image)")
+    b.add_argument("--out", required=True, help="output directory (must not exist)")
+    b.add_argument("--json-report", help="write the JSON report here")
+    b.add_argument("--index", default="index.py", help="handler file (default: index.py)")
+    b.add_argument("--handler", default="handler", help="handler function (default: handler)")
+    b.add_argument("--requirements", help="requirements file relative to ENTRY")
+    b.add_argument("--exclude", action="append", default=[], help="source pattern to skip")
+    b.add_argument("--index-url")
+    b.add_argument("--extra-index-url", action="append", default=[])
+    b.add_argument("--find-links", action="append", default=[])
+    b.add_argument("--no-index", action="store_true")
+    b.add_argument("--ca-bundle", help="PEM CA bundle for pip (default: $SLIM_LAMBDA_CA_BUNDLE)")
+    b.add_argument("--network", default="host")
+    b.add_argument("--timeout", type=int, default=1800, help="build timeout in seconds")
+    b.add_argument("--pattern", action="append", default=[], help="extra slim pattern")
+    b.add_argument("--replace-defaults", action="store_true")
+    b.add_argument("--disable-rule", action="append", default=[])
+    b.add_argument("--keep", action="append", default=[])
+    b.add_argument("--no-slim", action="store_true")
+    b.add_argument("--no-strip", action="store_true")
+    b.add_argument("--strip-exclude", action="append", default=None)
+    b.add_argument("--bytecode", default="imported", choices=["imported", "all", "none"])
+    b.add_argument("--no-verify", action="store_true")
+    b.add_argument("--verify-skip", action="append", default=[])
+    b.add_argument("--unzipped-limit", type=int, default=UNZIPPED_LIMIT_BYTES)
+    b.add_argument("--zipped-limit", type=int, default=ZIPPED_LIMIT_BYTES)
+
+    r = sub.add_parser("report", help="analyse a bundle directory or zip, or print the "
+                       "reports a synth saved in cdk.out")
+    r.add_argument("path")
+    r.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    r.add_argument("--unzipped-limit", type=int, default=UNZIPPED_LIMIT_BYTES)
+    r.add_argument("--zipped-limit", type=int, default=ZIPPED_LIMIT_BYTES)
+    return p
+
+
+def _build(args: argparse.Namespace) -> int:
+    out = os.path.abspath(args.out)
+    if os.path.exists(out):
+        print(f"slim-lambda: --out {out} already exists; remove it or pick another directory",
+              file=sys.stderr)
+        return 2
+    slim = SlimOptions(
+        enabled=not args.no_slim, patterns=tuple(args.pattern),
+        replace_defaults=args.replace_defaults, disable_rules=tuple(args.disable_rule),
+        keep=tuple(args.keep), strip=not args.no_strip,
+        strip_exclude=tuple(args.strip_exclude) if args.strip_exclude is not None
+        else SlimOptions().strip_exclude,
+        bytecode=args.bytecode, verify=not args.no_verify, verify_skip=tuple(args.verify_skip))
+    bundling = BundlingOptions(
+        image=args.image, requirements=args.requirements, exclude=tuple(args.exclude),
+        index_url=args.index_url, extra_index_urls=tuple(args.extra_index_url),
+        find_links=tuple(args.find_links), no_index=args.no_index, ca_bundle=args.ca_bundle,
+        network=args.network, timeout_seconds=args.timeout)
+    limits = SizeLimits(unzipped_bytes=args.unzipped_limit, zipped_bytes=args.zipped_limit)
+    request, _handler = resolve_request(
+        where="slim-lambda build", entry=args.entry, runtime=args.runtime,
+        architecture=args.architecture, index=args.index, handler=args.handler,
+        bundling=bundling, slim=slim, limits=limits, image_env=os.environ.get(IMAGE_ENV_VAR),
+        label=os.path.basename(os.path.abspath(args.entry)))
+    partial = out + ".partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    os.makedirs(partial)
+    try:
+        report = build(request, partial)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    os.replace(partial, out)
+    if args.json_report:
+        with open(args.json_report, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2)
+    return 0
+
+
+def analyse(path: str, limits: SizeLimits) -> dict[str, Any]:
+    """A report for an existing bundle directory or zip (no slimming information)."""
+    if os.path.isdir(path):
+        sizes = measure_tree(path)
+        dists = find_distributions(path)
+    elif os.path.isfile(path):
+        sizes, dists = measure_zip(path)
+    else:
+        raise SlimLambdaError(f"report: {path} is neither a directory nor a zip file")
+    packages, unowned = package_sizes(sizes.file_bytes, dists)
+    report: dict[str, Any] = {
+        "path": os.path.abspath(path),
+        "files": sizes.files,
+        "unzipped_bytes": sizes.unzipped_bytes,
+        "zipped_bytes": sizes.zipped_bytes,
+        "removed_bytes": 0,
+        "packages": [{"name": p.name, "version": p.version, "bytes": p.bytes, "files": p.files}
+                     for p in packages],
+        "other_bytes": sum(unowned.values()),
+        "by_kind": sizes.by_kind,
+        "limits": {"unzipped_bytes": limits.unzipped_bytes, "zipped_bytes": limits.zipped_bytes},
+    }
+    errors, warnings = check_limits(report, limits)
+    report["limits"]["ok"] = not errors
+    report["warnings"] = errors + warnings
+    return report
+
+
+def _saved_reports(path: str) -> list[str]:
+    """The JSON reports a synth left in a cloud assembly directory (``cdk.out``)."""
+    if not os.path.isfile(os.path.join(path, "manifest.json")):
+        return []
+    return sorted(os.path.join(path, n) for n in os.listdir(path)
+                  if n.endswith(".slim-report.json"))
+
+
+def _report(args: argparse.Namespace) -> int:
+    limits = SizeLimits(unzipped_bytes=args.unzipped_limit, zipped_bytes=args.zipped_limit)
+    saved = _saved_reports(args.path) if os.path.isdir(args.path) else []
+    if saved:
+        reports = []
+        for file in saved:
+            with open(file, encoding="utf-8") as f:
+                reports.append(json.load(f))
+        ok = all(r.get("limits", {}).get("ok", True) for r in reports)
+        if args.json:
+            print(json.dumps(reports, indent=2))
+        else:
+            for r in reports:
+                print(render(r, limits, title=r.get("labels", {}).get("function", "")))
+        return 0 if ok else 1
+    report = analyse(args.path, limits)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(render(report, limits, title=args.path))
+    return 0 if report["limits"]["ok"] else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _build(args) if args.command == "build" else _report(args)
+    except SlimLambdaError as e:
+        print(f"slim-lambda: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

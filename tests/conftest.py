@@ -1,0 +1,70 @@
+"""Shared fixtures: the Docker engine and build image, fixture wheels, entry trees."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_IMAGE = os.environ.get("SLIM_LAMBDA_TEST_IMAGE",
+                            "slim-lambda-test/build-python3.11:latest-x86_64")
+
+
+def _docker_problem() -> str | None:
+    if shutil.which("docker") is None:
+        return "no docker client"
+    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        return "no Docker engine answers"
+    if subprocess.run(["docker", "image", "inspect", TEST_IMAGE],
+                      capture_output=True).returncode != 0:
+        return f"build image {TEST_IMAGE} missing (run scripts/build-test-image.sh)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def build_image() -> str:
+    """The local Lambda-like build image. On CI a missing engine or image fails, never skips."""
+    problem = _docker_problem()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"Docker tests must run on CI: {problem}")
+        pytest.skip(problem)
+    return TEST_IMAGE
+
+
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheelhouse of fixture wheels (a pure package and a C extension built by gcc)."""
+    from tests.fixtures.wheelhouse import build_wheelhouse
+
+    return build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture
+def entry(tmp_path: Path) -> Path:
+    """A function entry using both fixture packages."""
+    d = tmp_path / "fn"
+    d.mkdir()
+    (d / "index.py").write_text(
+        "import slimfix_pure\nfrom slimfix_cext import add\n\n\n"
+        "def handler(event, context):\n"
+        "    return {'sum': add(2, 3), 'version': slimfix_pure.VERSION,\n"
+        "            'data': slimfix_pure.load_data()}\n")
+    (d / "requirements.txt").write_text("slimfix-pure\nslimfix-cext\n")
+    return d
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No image override or CA bundle from the caller's environment."""
+    for var in ("SLIM_LAMBDA_IMAGE", "SLIM_LAMBDA_CA_BUNDLE"):
+        monkeypatch.delenv(var, raising=False)
+    yield

@@ -1,0 +1,159 @@
+"""SlimPythonFunction at construct time: validation, handler, image, hash, template.
+
+None of these tests build: the stack is left out of bundlingStacks, and a broken
+DOCKER_HOST proves Docker is never contacted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import assertions
+from aws_cdk import aws_lambda as lambda_
+
+from slim_lambda import (
+    BundlingOptions,
+    ConfigurationError,
+    SizeLimits,
+    SlimOptions,
+    SlimPythonFunction,
+)
+
+
+@pytest.fixture(autouse=True)
+def no_docker(monkeypatch: pytest.MonkeyPatch, clean_env: None) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+
+
+def stack(**context: object) -> cdk.Stack:
+    app = cdk.App(context={"aws:cdk:bundling-stacks": [], **context})
+    return cdk.Stack(app, "S")
+
+
+def fn(s: cdk.Stack, entry: Path, name: str = "F", **kw: object) -> SlimPythonFunction:
+    kw.setdefault("runtime", lambda_.Runtime.PYTHON_3_11)
+    return SlimPythonFunction(s, name, entry=str(entry), **kw)  # type: ignore[arg-type]
+
+
+def test_template_is_an_ordinary_lambda_function(entry: Path) -> None:
+    s = stack()
+    fn(s, entry, memory_size=1024, timeout=cdk.Duration.seconds(30),
+       environment={"MODE": "test"}, architecture=lambda_.Architecture.ARM_64)
+    t = assertions.Template.from_stack(s)
+    t.resource_count_is("AWS::Lambda::Function", 1)
+    t.has_resource_properties("AWS::Lambda::Function", {
+        "Handler": "index.handler",
+        "Runtime": "python3.11",
+        "MemorySize": 1024,
+        "Timeout": 30,
+        "Architectures": ["arm64"],
+        "Environment": {"Variables": {"MODE": "test"}},
+    })
+
+
+def test_handler_in_a_subpackage(entry: Path) -> None:
+    (entry / "app").mkdir()
+    (entry / "app" / "main.py").write_text("def run(event, context):\n    return 1\n")
+    s = stack()
+    f = fn(s, entry, index="app/main.py", handler="run")
+    assert f.build_request.entry == str(entry)
+    assertions.Template.from_stack(s).has_resource_properties(
+        "AWS::Lambda::Function", {"Handler": "app.main.run"})
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        SlimPythonFunction(
+            stack(), "Bad", entry=str(tmp_path / "missing"), runtime=lambda_.Runtime.NODEJS_20_X,
+            slim=SlimOptions(patterns=("a/***/[",), disable_rules=("nope",), bytecode="fast"),
+            size_limits=SizeLimits(unzipped_bytes=0))
+    text = str(info.value)
+    assert "SlimPythonFunction S/Bad" in text
+    assert f"directory {tmp_path / 'missing'} does not exist" in text
+    assert "nodejs20.x is not a Python runtime" in text
+    assert "unknown rule(s) ['nope']" in text
+    assert "slim.bytecode: 'fast'" in text
+    assert "size_limits" in text
+    assert len(info.value.problems) >= 5
+
+
+def test_missing_index_and_undefined_handler(entry: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"cannot find .*main\.py"):
+        fn(stack(), entry, index="main.py")
+    with pytest.raises(ConfigurationError, match=r"defines no 'main' at module level"):
+        fn(stack(), entry, handler="main")
+
+
+@pytest.mark.parametrize("index", ["my-handler.py", "v1.2/index.py", "index.txt"])
+def test_index_that_cannot_be_imported(entry: Path, index: str) -> None:
+    with pytest.raises(ConfigurationError, match="index"):
+        fn(stack(), entry, index=index)
+
+
+def test_default_image_is_the_sam_build_image(entry: Path) -> None:
+    f = fn(stack(), entry, runtime=lambda_.Runtime.PYTHON_3_12,
+           architecture=lambda_.Architecture.ARM_64)
+    assert f.build_request.image == "public.ecr.aws/sam/build-python3.12:latest-arm64"
+    assert f.build_request.platform == "linux/arm64"
+
+
+def test_image_precedence(entry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = {"slim-lambda:image": "ctx.example/build-{runtime}:{arch}"}
+    assert fn(stack(**ctx), entry).build_request.image == "ctx.example/build-python3.11:x86_64"
+    monkeypatch.setenv("SLIM_LAMBDA_IMAGE", "env.example/b-{runtime}:latest-{arch}")
+    assert fn(stack(**ctx), entry).build_request.image == "env.example/b-python3.11:latest-x86_64"
+    own = fn(stack(**ctx), entry, bundling=BundlingOptions(image="mine:{runtime}"))
+    assert own.build_request.image == "mine:python3.11"
+    with pytest.raises(ConfigurationError, match=r"unknown placeholder.*'version'"):
+        fn(stack(), entry, bundling=BundlingOptions(image="x:{version}"))
+
+
+def _asset_hash(s: cdk.Stack) -> str:
+    t = assertions.Template.from_stack(s).to_json()
+    (res,) = [r for r in t["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    return str(res["Properties"]["Code"]["S3Key"])
+
+
+def test_asset_hash_follows_every_option_and_the_sources(entry: Path) -> None:
+    base = _asset_hash(fn_stack(entry))
+    assert base == _asset_hash(fn_stack(entry)), "same input, same hash"
+    variants = [
+        {"slim": SlimOptions(patterns=("*.md",))},
+        {"slim": SlimOptions(keep=("x/",))},
+        {"slim": SlimOptions(strip=False)},
+        {"slim": SlimOptions(bytecode="all")},
+        {"slim": SlimOptions(disable_rules=("tests",))},
+        {"bundling": BundlingOptions(exclude=("docs/",))},
+        {"architecture": lambda_.Architecture.ARM_64},
+        {"size_limits": SizeLimits(unzipped_bytes=100_000_000)},
+    ]
+    hashes = {_asset_hash(fn_stack(entry, **v)) for v in variants}
+    assert base not in hashes and len(hashes) == len(variants)
+    (entry / "index.py").write_text((entry / "index.py").read_text() + "\n# change\n")
+    assert _asset_hash(fn_stack(entry)) != base
+
+
+def test_credentials_and_environment_stay_out_of_the_hash(entry: Path) -> None:
+    a = _asset_hash(fn_stack(entry, bundling=BundlingOptions(
+        index_url="https://alice:s3cret@pypi.example/simple", environment={"TOKEN": "one"})))
+    b = _asset_hash(fn_stack(entry, bundling=BundlingOptions(
+        index_url="https://bob:other@pypi.example/simple", environment={"TOKEN": "two"})))
+    assert a == b
+
+
+def test_ignored_files_do_not_change_the_hash(entry: Path) -> None:
+    base = _asset_hash(fn_stack(entry))
+    (entry / ".venv").mkdir()
+    (entry / ".venv" / "junk.py").write_text("x = 1\n")
+    (entry / "__pycache__").mkdir()
+    (entry / "__pycache__" / "index.cpython-311.pyc").write_bytes(b"\0" * 16)
+    (entry / ".env").write_text("SECRET=1\n")
+    assert _asset_hash(fn_stack(entry)) == base
+
+
+def fn_stack(entry: Path, **kw: object) -> cdk.Stack:
+    s = stack()
+    fn(s, entry, **kw)
+    return s

@@ -170,8 +170,8 @@ def test_unreachable_docker_engine(entry: Path, tmp_path: Path, clean_env: None,
         where="t", entry=str(entry), runtime="python3.11", architecture="x86_64",
         index="index.py", handler="handler", bundling=BundlingOptions(), slim=SlimOptions(),
         limits=SizeLimits())
-    with pytest.raises(DockerError, match="cannot reach the Docker engine at "
-                       "unix:///nonexistent/docker.sock"):
+    with pytest.raises(DockerError, match=r"cannot reach the Docker engine at "
+                       r"unix:///nonexistent/docker\.sock"):
         build(request, str(tmp_path / "out"))
 
 

@@ -34,9 +34,9 @@ __all__ = [
     "ConfigurationError",
     "DockerError",
     "SizeLimitError",
+    "SizeLimits",
     "SlimLambdaError",
     "SlimOptions",
-    "SizeLimits",
     "SlimPythonFunction",
     "__version__",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -133,10 +134,8 @@ class DockerRunner:
         except docker.errors.DockerException as e:
             raise DockerError(f"the build container failed: {e}") from e
         finally:
-            try:
+            with contextlib.suppress(docker.errors.DockerException):
                 container.remove(force=True)
-            except docker.errors.DockerException:
-                pass
 
     @staticmethod
     def _follow(container: Any, lines: list[str], log: Log) -> None:

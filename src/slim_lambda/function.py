@@ -25,9 +25,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .bundling import fingerprint
-from .staging import SlimLocalBundling
 from .options import BundlingOptions, SizeLimits, SlimOptions
 from .platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR
+from .staging import SlimLocalBundling
 from .validation import resolve_request
 
 __all__ = ["SlimPythonFunction"]
@@ -91,7 +91,8 @@ class SlimPythonFunction(lambda_.Function):
         log_group: ilogs.ILogGroupRef | None = None,
         log_removal_policy: cdk.RemovalPolicy | None = None,
         log_retention: logs.RetentionDays | None = None,
-        log_retention_retry_options: lambda_.LogRetentionRetryOptions | dict[str, Any] | None = None,
+        log_retention_retry_options: (
+            lambda_.LogRetentionRetryOptions | dict[str, Any] | None) = None,
         log_retention_role: iam.IRole | None = None,
         memory_size: float | None = None,
         params_and_secrets: lambda_.ParamsAndSecretsLayerVersion | None = None,

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 __all__ = [
+    "UNZIPPED_LIMIT_BYTES",
+    "ZIPPED_LIMIT_BYTES",
     "BundlingOptions",
     "SizeLimits",
     "SlimOptions",
-    "UNZIPPED_LIMIT_BYTES",
-    "ZIPPED_LIMIT_BYTES",
 ]
 
 #: Lambda's limit for the unzipped function plus all its layers (250 MiB).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .options import SizeLimits
@@ -36,11 +37,12 @@ def check_limits(report: dict[str, Any], limits: SizeLimits) -> tuple[list[str],
     return errors, warnings
 
 
-def _table(rows: list[tuple[str, ...]], indent: str = "    ") -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]], indent: str = "    ") -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for row in rows:
-        cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [c.ljust(w) if i == 0 else c.rjust(w)
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
         out.append(indent + "  ".join(cells).rstrip())
     return out
 

@@ -24,8 +24,8 @@ __all__ = [
     "is_protected",
     "metadata_body_bytes",
     "rewrite_record",
-    "trim_metadata",
     "trim_candidates",
+    "trim_metadata",
 ]
 
 KEEP_FILES = frozenset({

@@ -129,21 +129,21 @@ def package_sizes(file_bytes: dict[str, int], dists: list[Distribution]) -> tupl
     counts = [0] * len(dists)
     unowned: dict[str, int] = {}
     for rel, size in file_bytes.items():
-        i = owner.get(rel)
-        if i is None and rel.endswith(".pyc") and "/__pycache__/" in f"/{rel}":
+        idx: int | None = owner.get(rel)
+        if idx is None and rel.endswith(".pyc") and "/__pycache__/" in f"/{rel}":
             head, _, base = rel.rpartition("__pycache__/")
-            i = owner.get(head + base.split(".", 1)[0] + ".py")
-        if i is None:
+            idx = owner.get(head + base.split(".", 1)[0] + ".py")
+        if idx is None:
             first = rel.split("/", 1)[0]
             for j, dist in enumerate(dists):
                 if first == dist.dist_info:
-                    i = j
+                    idx = j
                     break
-        if i is None:
+        if idx is None:
             unowned[rel] = size
         else:
-            totals[i] += size
-            counts[i] += 1
+            totals[idx] += size
+            counts[idx] += 1
     packages = [PackageSize(d.name, d.version, totals[i], counts[i]) for i, d in enumerate(dists)]
     packages.sort(key=lambda p: (-p.bytes, p.name.lower()))
     return packages, unowned

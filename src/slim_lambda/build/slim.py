@@ -50,7 +50,7 @@ class SlimPlan:
     keep_unmatched: list[str] = field(default_factory=list)
 
 
-def compile_patterns(patterns: Sequence[str], option: str) -> pathspec.PathSpec:
+def compile_patterns(patterns: Sequence[str], option: str) -> pathspec.GitIgnoreSpec:
     """Compile gitignore-syntax patterns; a bad one is an error naming the option."""
     try:
         return pathspec.GitIgnoreSpec.from_lines(list(patterns))
@@ -58,8 +58,8 @@ def compile_patterns(patterns: Sequence[str], option: str) -> pathspec.PathSpec:
         raise BuildError("slim", f"{option}: invalid gitignore pattern: {e}") from e
 
 
-def _rules(settings: SlimSettings) -> list[tuple[str, pathspec.PathSpec]]:
-    rules: list[tuple[str, pathspec.PathSpec]] = []
+def _rules(settings: SlimSettings) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+    rules: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     if not settings.replace_defaults:
         for rule in DEFAULT_RULES:
             if rule.name not in settings.disable_rules:

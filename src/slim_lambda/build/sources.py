@@ -32,7 +32,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 
 
-def exclude_spec(user_excludes: tuple[str, ...]) -> pathspec.PathSpec:
+def exclude_spec(user_excludes: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     return compile_patterns((*DEFAULT_EXCLUDES, *user_excludes), "bundling.exclude")
 
 

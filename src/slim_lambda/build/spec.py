@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 __all__ = ["BuildSpec"]
 
@@ -53,7 +54,7 @@ class BuildSpec:
     def from_json(cls, text: str) -> BuildSpec:
         data = json.loads(text)
         known = {f.name for f in fields(cls)}
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key in known:
                 kwargs[key] = tuple(value) if isinstance(value, list) else value

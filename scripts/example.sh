@@ -9,6 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=dev-env.sh
 source "$root/scripts/dev-env.sh"
 cd "$root"
-export SLIM_LAMBDA_IMAGE=${SLIM_LAMBDA_IMAGE:-slim-lambda-test/build-{runtime}:latest-{arch}}
+local_image='slim-lambda-test/build-{runtime}:latest-{arch}'
+export SLIM_LAMBDA_IMAGE="${SLIM_LAMBDA_IMAGE:-$local_image}"
 cdk synth --quiet "$@"
 slim-lambda report cdk.out

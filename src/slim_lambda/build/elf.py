@@ -133,9 +133,11 @@ def _parse(data: bytes) -> ElfInfo | None:
         for i in range(e_shnum):
             at = e_shoff + i * e_shentsize
             if bits == 64:
-                sh_name, _t, _f, _a, sh_offset, sh_size = struct.unpack_from(end + "IIQQQQ", data, at)
+                sh_name, _t, _f, _a, sh_offset, sh_size = struct.unpack_from(
+                    end + "IIQQQQ", data, at)
             else:
-                sh_name, _t, _f, _a, sh_offset, sh_size = struct.unpack_from(end + "IIIIII", data, at)
+                sh_name, _t, _f, _a, sh_offset, sh_size = struct.unpack_from(
+                    end + "IIIIII", data, at)
             headers.append((sh_name, sh_offset, sh_size))
         _n, str_off, str_size = headers[e_shstrndx]
         strtab = data[str_off:str_off + str_size]

@@ -7,6 +7,7 @@ parents) and never follows a symlink while deleting.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -39,10 +40,8 @@ class Root:
         """Delete a file, a symlink or a whole directory tree inside the root."""
         target = self.resolve(rel)
         if os.path.islink(target) or not os.path.isdir(target):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
-            except FileNotFoundError:
-                pass
             return
         shutil.rmtree(target)
 

@@ -3,7 +3,8 @@
 Lambda's unzipped limit counts the uncompressed size of every file in the
 function and its layers. The zipped figure is what a deflate-compressed zip of
 the tree weighs, computed file by file (local header, deflated data, data
-descriptor, central directory entry) without writing the archive.
+descriptor if any, central directory entry) without writing the archive, the
+way the CDK CLI builds it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from .tree import iter_files
 
 __all__ = ["PackageSize", "TreeSizes", "measure_tree", "measure_zip", "package_sizes"]
 
-# CDK's asset zips use deflate at level 9 (the CLI's archiver settings).
-ZIP_LEVEL = 9
+# The CDK CLI zips assets with yazl's addBuffer: raw deflate at zlib's default
+# level (6), sizes in the local header (no data descriptor), DOS timestamps only
+# (no extra fields).
+ZIP_LEVEL = 6
 _LOCAL_HEADER = 30
-_DATA_DESCRIPTOR = 16
+_DATA_DESCRIPTOR = 0
 _CENTRAL_HEADER = 46
 _END_RECORD = 22
 
@@ -75,7 +78,8 @@ def measure_tree(root: str, *, zipped: bool = True, jobs: int | None = None) -> 
     rels = []
     for rel, st in iter_files(root):
         path = os.path.join(root, rel)
-        size = os.path.getsize(path) if os.path.islink(path) and os.path.exists(path) else st.st_size
+        link = os.path.islink(path) and os.path.exists(path)
+        size = os.path.getsize(path) if link else st.st_size
         sizes.files += 1
         sizes.unzipped_bytes += size
         sizes.file_bytes[rel] = size
@@ -108,7 +112,7 @@ def measure_zip(path: str) -> tuple[TreeSizes, list[Distribution]]:
             sizes.by_kind[kind] = sizes.by_kind.get(kind, 0) + info.file_size
         with tempfile.TemporaryDirectory() as tmp:
             for name in zf.namelist():
-                top, sep, inner = name.partition("/")
+                top, _sep, inner = name.partition("/")
                 if top.endswith(".dist-info") and inner in ("METADATA", "RECORD"):
                     zf.extract(name, tmp)
             dists = find_distributions(tmp)

@@ -40,7 +40,8 @@ _PACKAGE_NOT_FOUND = re.compile(r"PackageNotFoundError|No package metadata was f
 _PATH_IN_ERROR = re.compile(r"(/[^\s'\":]+)")
 
 
-def attribute(error: str, root: str, removed: dict[str, str], stripped: set[str]) -> tuple[str, str]:
+def attribute(error: str, root: str, removed: dict[str, str], stripped: set[str]
+              ) -> tuple[str, str]:
     """Which rule most likely caused ``error``: ``(rule, evidence)``.
 
     ``removed`` maps each removed path to its rule; ``stripped`` holds the stripped files.

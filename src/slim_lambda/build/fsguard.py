@@ -28,10 +28,13 @@ class Root:
         The parent directory is resolved through symlinks, the final component is
         not (so a symlink inside the root can be removed, never followed).
         """
-        if os.path.isabs(rel) or not rel or rel in (".", ""):
+        if os.path.isabs(rel) or not rel or rel == "." or "\0" in rel:
             raise BuildError("guard", f"refusing to touch {rel!r}: not a path inside {self.path}")
         joined = os.path.normpath(os.path.join(self.path, rel))
-        parent = os.path.realpath(os.path.dirname(joined))
+        try:
+            parent = os.path.realpath(os.path.dirname(joined))
+        except ValueError as e:  # embedded NUL, unencodable surrogates
+            raise BuildError("guard", f"refusing to touch {rel!r}: not a valid path ({e})") from e
         if parent != self.path and not parent.startswith(self.path + os.sep):
             raise BuildError("guard", f"refusing to touch {rel!r}: it resolves outside {self.path}")
         return os.path.join(parent, os.path.basename(joined))

@@ -1,10 +1,11 @@
 """Which modules the function imports, and importing them in a clean interpreter.
 
 :func:`scan_imports` reads the function's own sources with :mod:`ast` (never
-executing them) and lists the absolute imports that are not guarded by
-``try``. :func:`probe` imports modules in a fresh interpreter whose ``sys.path``
-starts with the bundle, the way Lambda's does, writing no bytecode, and reports
-what loaded, what failed (with the error) and how long it took.
+executing them) and lists the absolute imports that are not guarded by ``try``
+or ``if TYPE_CHECKING``. :func:`probe` imports modules in a fresh interpreter
+whose ``sys.path`` starts with the bundle, the way Lambda's does, writing no
+bytecode, and reports what loaded, what failed (with the error) and how long it
+took.
 """
 
 from __future__ import annotations
@@ -72,10 +73,17 @@ def probe(root: str, names: list[str], *, python: str = sys.executable,
                        files=data["files"])
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    """``if TYPE_CHECKING:`` or ``if typing.TYPE_CHECKING:``: never true at run time."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
 def _guarded_lines(tree: ast.AST) -> set[int]:
     lines: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Try):
+        if isinstance(node, ast.Try) or (
+                isinstance(node, ast.If) and _is_type_checking(node.test)):
             for inner in node.body:
                 for sub in ast.walk(inner):
                     if hasattr(sub, "lineno"):
@@ -84,7 +92,7 @@ def _guarded_lines(tree: ast.AST) -> set[int]:
 
 
 def scan_imports(root: str, files: list[str]) -> list[str]:
-    """Absolute imports in ``files`` (relative to ``root``) that no ``try`` guards."""
+    """Absolute imports in ``files`` (relative to ``root``) outside try / if TYPE_CHECKING."""
     found: dict[str, None] = {}
     for rel in files:
         try:

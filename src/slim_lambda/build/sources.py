@@ -45,7 +45,7 @@ def list_sources(entry: str, user_excludes: tuple[str, ...] = ()) -> list[str]:
     entry_real = os.path.realpath(entry)
     found: list[str] = []
 
-    def walk(abs_dir: str, rel_dir: str) -> None:
+    def walk(abs_dir: str, rel_dir: str, seen: frozenset[str]) -> None:
         for e in sorted(os.scandir(abs_dir), key=lambda d: d.name):
             rel = rel_dir + e.name
             is_dir = e.is_dir(follow_symlinks=True)
@@ -59,7 +59,13 @@ def list_sources(entry: str, user_excludes: tuple[str, ...] = ()) -> list[str]:
                         "outside the entry directory",
                         details="Copy the file into the entry, or add it to bundling.exclude.")
             if is_dir:
-                walk(e.path, rel + "/")
+                real = os.path.realpath(e.path)
+                if real in seen:
+                    raise BuildError(
+                        "sources", f"{os.path.join(entry, rel)} is a symlink to {real}, "
+                        "which contains it: copying it would never end",
+                        details="Remove the symlink, or add it to bundling.exclude.")
+                walk(e.path, rel + "/", seen | {real})
             elif e.is_file():
                 if not os.access(e.path, os.R_OK):
                     raise BuildError("sources", f"cannot read {os.path.join(entry, rel)}",
@@ -67,7 +73,7 @@ def list_sources(entry: str, user_excludes: tuple[str, ...] = ()) -> list[str]:
                                              "bundling.exclude.")
                 found.append(rel)
 
-    walk(entry, "")
+    walk(entry, "", frozenset({entry_real}))
     return found
 
 

@@ -36,6 +36,9 @@ class VerifyResult:
 
 
 _MISSING_MODULE = re.compile(r"No module named '([^']+)'")
+# ``from pkg import sub`` whose submodule file is gone: Python reports the name, not a module.
+_MISSING_NAME = re.compile(
+    r"cannot import name '([^']+)' from (?:partially initialized module )?'([^']+)'")
 _PACKAGE_NOT_FOUND = re.compile(r"PackageNotFoundError|No package metadata was found")
 _PATH_IN_ERROR = re.compile(r"(/[^\s'\":]+)")
 
@@ -46,7 +49,9 @@ def attribute(error: str, root: str, removed: dict[str, str], stripped: set[str]
 
     ``removed`` maps each removed path to its rule; ``stripped`` holds the stripped files.
     """
-    for name in _MISSING_MODULE.findall(error):
+    names = _MISSING_MODULE.findall(error)
+    names += [f"{package}.{name}" for name, package in _MISSING_NAME.findall(error)]
+    for name in names:
         base = name.replace(".", "/")
         for rel, rule in removed.items():
             if rel == base + ".py" or rel.startswith(base + "/") or (
@@ -54,6 +59,7 @@ def attribute(error: str, root: str, removed: dict[str, str], stripped: set[str]
                 return rule, f"'{name}' was removed ({rel})"
     prefix = root.rstrip("/") + "/"
     for path in _PATH_IN_ERROR.findall(error):
+        path = path.rstrip(").,")  # "(/path/to/module.py)" in ImportError messages
         if not path.startswith(prefix):
             continue
         rel = path[len(prefix):]

@@ -50,7 +50,9 @@ _slim_docker() {
 
 _slim_venv() {
   local key venv
-  key=$( (cat "$_slim_root/pyproject.toml"; python3 --version) | sha256sum | cut -c1-12)
+  # keyed on the dependency lists only, so editing tool settings keeps the venv
+  key=$( (sed -n '/^dependencies = \[/,/^\[project.scripts\]/p' "$_slim_root/pyproject.toml"
+          python3 --version) | sha256sum | cut -c1-12)
   venv="$_slim_cache/venv-$key"
   if [ ! -x "$venv/bin/slim-lambda" ]; then
     _slim_say "creating $venv"

@@ -1,20 +1,26 @@
-"""From options to a built, measured, checked bundle.
+"""From options to a built, measured, checked asset.
 
 :class:`BuildRequest` is the resolved plan (pure data). :func:`build` runs the
-pipeline in the build image through :class:`~slim_lambda.container.DockerRunner`,
-reads the report back and checks the limits. No CDK here: the CLI uses it as is,
-and :mod:`slim_lambda.staging` wraps it as CDK's ``ILocalBundling``.
+two pipeline stages (:mod:`slim_lambda.build`): the dependency tree, from the
+cache when an identical one was built before, else in the build image (Docker
+mode) or on this host with uv (local mode); then the asset, on the host when its
+Python can compile for the runtime, else in the image. It reads the report back
+and checks the limits. No CDK here: the CLI uses it as is, and
+:mod:`slim_lambda.staging` wraps it as CDK's ``ILocalBundling``.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
+import platform as host_platform
 import shutil
+import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,17 +28,22 @@ import pathspec
 
 from . import build as build_pkg
 from .build import __version__
+from .build.deps import probe_key
 from .build.errors import BuildError
+from .build.imports import handler_imports
 from .build.install import redact
+from .build.pipeline import run_stage
 from .build.sources import list_sources
-from .build.spec import BuildSpec
+from .build.spec import AssembleSpec, DepsSpec
+from .cache import DepsCache, default_cache_dir
 from .container import ContainerRun, DockerRunner, Volume
-from .errors import SizeLimitError
+from .errors import ConfigurationError, SizeLimitError
+from .manifests import InstallPlan
 from .options import BundlingOptions, SizeLimits, SlimOptions
-from .platform import ARCHITECTURES
+from .platform import ARCHITECTURES, RUNTIMES
 from .report import check_limits, over_limit_advice, render
 
-__all__ = ["BuildRequest", "build", "fingerprint", "report_path_for"]
+__all__ = ["BuildRequest", "LayerShare", "build", "fingerprint", "report_path_for"]
 
 Log = Callable[[str], None]
 
@@ -41,12 +52,37 @@ OUT = "/asset-output"
 TOOLS = "/slim-lambda"
 WORK = f"{TOOLS}/work"
 LIB = f"{TOOLS}/lib"
+DEPS = f"{TOOLS}/deps"
+DEPS_META = f"{TOOLS}/deps-meta.json"
+PIP_CACHE = f"{TOOLS}/pip-cache"
 CA = f"{TOOLS}/ca-bundle.pem"
 PKG = "slim_lambda_build"
+MODE_ENV = "SLIM_LAMBDA_MODE"
+HOST_MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+# highest uv --python-platform tag whose glibc the runtime has
+UV_GLIBC = {(2, 26): "2_17", (2, 34): "2_34"}
+SECRET_NAME = ("PASSWORD", "TOKEN", "SECRET", "AUTH", "CREDENTIAL", "_KEY")
 
 
 def stderr_log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class LayerShare:
+    """What a layer contributes to a function: its size, its packages, its tree."""
+
+    label: str
+    unzipped_bytes: int
+    zipped_bytes: int | None = None
+    packages: Mapping[str, str] = field(default_factory=dict)
+    """Normalized distribution name → version."""
+    python_dir: str | None = None
+    """The built layer's ``python/`` directory (host path), put on sys.path when checking."""
+    fingerprint: str = ""
+    declared: bool = False
+    """True for a layer that is not slim-lambda's, whose size the user declared."""
+    report: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,53 +93,32 @@ class BuildRequest:
     runtime: str
     architecture: str
     image: str
-    requirements: str | None
+    plan: InstallPlan
     bundling: BundlingOptions = field(default_factory=BundlingOptions)
     slim: SlimOptions = field(default_factory=SlimOptions)
     limits: SizeLimits = field(default_factory=SizeLimits)
     label: str = ""
+    prefix: str = ""
+    """``python/`` for a layer."""
+    copy_sources: bool = True
+    layers: tuple[LayerShare, ...] = ()
 
     @property
     def platform(self) -> str:
         return ARCHITECTURES[self.architecture].docker_platform
 
-    def spec(self, *, source: str, output: str, work: str, find_links: tuple[str, ...]
-             ) -> BuildSpec:
-        b, s = self.bundling, self.slim
-        return BuildSpec(
-            runtime=self.runtime, architecture=self.architecture, source_dir=source,
-            output_dir=output, work_dir=work, requirements=self.requirements,
-            index_url=b.index_url, extra_index_urls=b.extra_index_urls, find_links=find_links,
-            no_index=b.no_index, exclude=b.exclude, slim=s.enabled, patterns=s.patterns,
-            replace_defaults=s.replace_defaults, disable_rules=s.disable_rules, keep=s.keep,
-            trim_dist_info="dist-info" not in s.disable_rules, slim_user_code=s.slim_user_code,
-            strip=s.strip, strip_exclude=s.strip_exclude, bytecode=s.bytecode, verify=s.verify,
-            verify_skip=s.verify_skip, unzipped_limit=self.limits.unzipped_bytes,
-            image=self.image, labels={"function": self.label} if self.label else {})
+    @property
+    def layer_bytes(self) -> int:
+        return sum(layer.unzipped_bytes for layer in self.layers)
 
 
 def _is_local_dir(link: str) -> bool:
     return "://" not in link and os.path.isdir(link)
 
 
-def fingerprint(request: BuildRequest) -> str:
-    """The asset hash: sources, requirements, every option that changes the bundle, the
-    image reference and this library's version. Never credentials or the environment."""
-    h = hashlib.sha256()
-    entry = request.entry
-    for rel in list_sources(entry, request.bundling.exclude):
-        path = os.path.join(entry, rel)
-        h.update(rel.encode() + b"\0")
-        h.update(b"x" if os.access(path, os.X_OK) else b"-")
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        h.update(b"\0")
-    if request.requirements:
-        with open(os.path.join(entry, request.requirements), "rb") as f:
-            h.update(b"requirements\0" + f.read())
+def _install_options(request: BuildRequest) -> dict[str, Any]:
     b = request.bundling
-    find_links = []
+    find_links: list[Any] = []
     for link in b.find_links:
         if _is_local_dir(link):
             listing = sorted((n, os.path.getsize(os.path.join(link, n)))
@@ -111,65 +126,236 @@ def fingerprint(request: BuildRequest) -> str:
             find_links.append(["dir", listing])
         else:
             find_links.append(["url", redact(link)])
+    return {
+        "index_url": redact(b.index_url) if b.index_url else None,
+        "extra_index_urls": [redact(u) for u in b.extra_index_urls],
+        "find_links": find_links,
+        "no_index": b.no_index,
+    }
+
+
+def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": plan.kind, "requirements": plan.requirements,
+                            "require_hashes": plan.require_hashes, "no_deps": plan.no_deps,
+                            "groups": list(plan.groups)}
+    if plan.project:
+        data["project"] = _hash_files(os.path.join(entry, plan.project), ())
+    return data
+
+
+def _hash_files(root: str, exclude: tuple[str, ...]) -> str:
+    h = hashlib.sha256()
+    for rel in list_sources(root, exclude):
+        path = os.path.join(root, rel)
+        h.update(rel.encode() + b"\0")
+        h.update(b"x" if os.access(path, os.X_OK) else b"-")
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def fingerprint(request: BuildRequest) -> str:
+    """The asset hash: sources, the install plan, every option that changes the bundle,
+    the image reference, the layers and this library's version. Never credentials or
+    the environment."""
+    h = hashlib.sha256()
+    if request.copy_sources:
+        h.update(_hash_files(request.entry, request.bundling.exclude).encode())
     options = {
         "version": __version__,
         "runtime": request.runtime,
         "architecture": request.architecture,
         "image": request.image,
-        "requirements": request.requirements,
-        "index_url": redact(b.index_url) if b.index_url else None,
-        "extra_index_urls": [redact(u) for u in b.extra_index_urls],
-        "find_links": find_links,
-        "no_index": b.no_index,
-        "exclude": list(b.exclude),
+        "mode": request.bundling.mode,
+        "plan": _plan_data(request.plan, request.entry),
+        "install": _install_options(request),
+        "exclude": list(request.bundling.exclude),
         "slim": asdict(request.slim),
         "unzipped_limit": request.limits.unzipped_bytes,
+        "prefix": request.prefix,
+        "layers": [[layer.label, layer.fingerprint, layer.unzipped_bytes if layer.declared
+                    else None] for layer in request.layers],
     }
     h.update(json.dumps(options, sort_keys=True, default=list).encode())
     return h.hexdigest()
 
 
-def _mounts_and_env(request: BuildRequest, output_dir: str, work: str
-                    ) -> tuple[list[Volume], dict[str, str], tuple[str, ...]]:
-    volumes = [
-        Volume(request.entry, IN, True),
-        Volume(output_dir, OUT, False),
-        Volume(work, WORK, False),
-        Volume(os.path.dirname(build_pkg.__file__), f"{LIB}/{PKG}", True),
-        Volume(os.path.dirname(pathspec.__file__), f"{LIB}/pathspec", True),
-    ]
-    env = dict(request.bundling.environment)
-    env.update({"PYTHONPATH": LIB, "PYTHONUNBUFFERED": "1", "HOME": f"{WORK}/home",
-                "PIP_CACHE_DIR": f"{WORK}/pip-cache"})
-    ca = request.bundling.ca_bundle or os.environ.get("SLIM_LAMBDA_CA_BUNDLE")
-    if ca:
-        volumes.append(Volume(os.path.realpath(ca), CA, True))
-        env.update({"PIP_CERT": CA, "SSL_CERT_FILE": CA, "REQUESTS_CA_BUNDLE": CA})
-    links = []
-    for i, link in enumerate(request.bundling.find_links):
-        if _is_local_dir(link):
-            target = f"{TOOLS}/find-links/{i}"
-            volumes.append(Volume(os.path.realpath(link), target, True))
-            links.append(target)
+# -- where and how the stages run ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    mode: str
+    image_id: str
+    can_strip: bool
+    can_compile: bool
+    can_import: bool
+    python_platform: str = ""
+
+
+def _host_minor() -> str:
+    return f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def resolve_mode(request: BuildRequest, runner: DockerRunner) -> str:
+    mode = os.environ.get(MODE_ENV) or request.bundling.mode
+    if mode not in ("docker", "local", "auto"):
+        raise ConfigurationError(MODE_ENV, [f"{mode!r} is not one of docker, local, auto"])
+    if mode == "auto":
+        return "docker" if runner.available() else "local"
+    return mode
+
+
+def _target(request: BuildRequest, mode: str, runner: DockerRunner, log: Log) -> Target:
+    if mode == "docker":
+        image_id = runner.ensure_image(request.image, request.platform, log)
+        return Target("docker", image_id, True, True, True)
+    glibc = RUNTIMES[request.runtime].glibc
+    machine = ARCHITECTURES[request.architecture].wheel_machine
+    py_platform = f"{machine}-manylinux_{UV_GLIBC.get(glibc, '2_17')}"
+    same_machine = HOST_MACHINES.get(host_platform.machine().lower()) == request.architecture
+    linux = sys.platform.startswith("linux")
+    same_python = _host_minor() == request.runtime
+    return Target("local", f"local:{py_platform}",
+                  can_strip=linux and same_machine and shutil.which("strip") is not None,
+                  can_compile=same_python, can_import=linux and same_machine and same_python,
+                  python_platform=py_platform)
+
+
+def deps_key(request: BuildRequest, target: Target) -> str:
+    """Everything that changes the finished dependency tree, and nothing else."""
+    s = request.slim
+    data = {
+        "version": __version__,
+        "runtime": request.runtime,
+        "architecture": request.architecture,
+        "image": target.image_id,
+        "mode": target.mode,
+        "capabilities": [target.can_strip, target.can_compile, target.can_import],
+        "plan": _plan_data(request.plan, request.entry),
+        "install": _install_options(request),
+        "slim": {k: v for k, v in asdict(s).items() if k not in ("bytecode", "slim_user_code")},
+        "layers": sorted(
+            [sorted(layer.packages.items()), layer.fingerprint] for layer in request.layers
+            if not layer.declared),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=list).encode()).hexdigest()
+
+
+def _secrets(request: BuildRequest, env: Mapping[str, str]) -> list[str]:
+    found = []
+    b = request.bundling
+    for url in [b.index_url or "", *b.extra_index_urls, *b.find_links, *env.values()]:
+        if "://" in url and "@" in url:
+            userinfo = url.split("://", 1)[1].split("@", 1)[0]
+            found += [p for p in userinfo.split(":") if len(p) >= 4]
+    for name, value in env.items():
+        if any(s in name.upper() for s in SECRET_NAME) and len(value) >= 4:
+            found.append(value)
+    return sorted(set(found), key=len, reverse=True)
+
+
+def make_redactor(secrets: list[str]) -> Callable[[str], str]:
+    def clean(text: str) -> str:
+        text = redact(text)
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return text
+    return clean
+
+
+def passthrough_environment(request: BuildRequest) -> dict[str, str]:
+    """The host variables the install sees: ``bundling.pass_environment`` patterns, then
+    ``bundling.environment``. Never part of the asset hash or the report."""
+    env = {}
+    for name, value in os.environ.items():
+        if any(fnmatch.fnmatchcase(name, p) for p in request.bundling.pass_environment):
+            env[name] = value
+    env.update(request.bundling.environment)
+    for name in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CACHE_DIR",
+                 "PIP_TARGET", "UV_CACHE_DIR"):
+        env.pop(name, None)
+    return env
+
+
+def ca_bundle(request: BuildRequest) -> str | None:
+    """The CA bundle to forward: the option, else ``SLIM_LAMBDA_CA_BUNDLE``, else the
+    host's own pip/SSL setting (a user behind a TLS proxy already has it set)."""
+    for candidate in (request.bundling.ca_bundle, os.environ.get("SLIM_LAMBDA_CA_BUNDLE"),
+                      os.environ.get("PIP_CERT"), os.environ.get("SSL_CERT_FILE")):
+        if candidate and os.path.isfile(candidate):
+            return os.path.realpath(candidate)
+    return None
+
+
+class _Builder:
+    """One build: the resolved target, the cache, the logs."""
+
+    def __init__(self, request: BuildRequest, runner: DockerRunner, log: Log) -> None:
+        self.request = request
+        self.runner = runner
+        self.env = passthrough_environment(request)
+        self.clean = make_redactor(_secrets(request, self.env))
+        self._log = log
+        self.mode = resolve_mode(request, runner)
+        self.target = _target(request, self.mode, runner, self.log)
+        b = request.bundling
+        self._tmp_cache: str | None = None
+        if b.cache:
+            root = default_cache_dir(b.cache_dir)
         else:
-            links.append(link)
-    return volumes, env, tuple(links)
+            self._tmp_cache = root = tempfile.mkdtemp(prefix="slim-lambda-nocache-")
+        self.cache = DepsCache(root, max_bytes=b.cache_max_bytes)
 
+    def log(self, line: str) -> None:
+        self._log(self.clean(line))
 
-def build(request: BuildRequest, output_dir: str, *, runner: DockerRunner | None = None,
-          log: Log = stderr_log) -> dict[str, Any]:
-    """Build into ``output_dir`` (empty) in the build image; return the checked report.
+    @property
+    def copies_sources(self) -> bool:
+        """A project installed as a package brings its code itself."""
+        return self.request.copy_sources and not self.request.plan.project
 
-    Raises BuildError, DockerError or SizeLimitError. The caller owns ``output_dir``
-    and discards it on failure.
-    """
-    runner = runner or DockerRunner()
-    image_id = runner.ensure_image(request.image, request.platform, log)
-    work = tempfile.mkdtemp(prefix="slim-lambda-")
-    try:
-        os.chmod(work, 0o777)
-        volumes, env, links = _mounts_and_env(request, output_dir, work)
-        spec = request.spec(source=IN, output=OUT, work=WORK, find_links=links)
+    def close(self) -> None:
+        if self._tmp_cache:
+            shutil.rmtree(self._tmp_cache, ignore_errors=True)
+
+    # -- container plumbing --
+
+    def _volumes_env(self, work: str) -> tuple[list[Volume], dict[str, str], tuple[str, ...]]:
+        request = self.request
+        volumes = [
+            Volume(request.entry, IN, True),
+            Volume(work, WORK, False),
+            Volume(os.path.dirname(build_pkg.__file__), f"{LIB}/{PKG}", True),
+            Volume(os.path.dirname(pathspec.__file__), f"{LIB}/pathspec", True),
+        ]
+        env = dict(self.env)
+        env.update({"PYTHONPATH": LIB, "PYTHONUNBUFFERED": "1", "HOME": f"{WORK}/home"})
+        ca = ca_bundle(request)
+        if ca:
+            volumes.append(Volume(ca, CA, True))
+            env.update({"PIP_CERT": CA, "SSL_CERT_FILE": CA, "REQUESTS_CA_BUNDLE": CA})
+        links = []
+        for i, link in enumerate(request.bundling.find_links):
+            if _is_local_dir(link):
+                target = f"{TOOLS}/find-links/{i}"
+                volumes.append(Volume(os.path.realpath(link), target, True))
+                links.append(target)
+            else:
+                links.append(link)
+        for i, layer in enumerate(request.layers):
+            if layer.python_dir:
+                volumes.append(Volume(layer.python_dir, f"{TOOLS}/layers/{i}", True))
+        return volumes, env, tuple(links)
+
+    def _layer_paths(self, in_container: bool) -> tuple[str, ...]:
+        return tuple(f"{TOOLS}/layers/{i}" if in_container else str(layer.python_dir)
+                     for i, layer in enumerate(self.request.layers) if layer.python_dir)
+
+    def _run_container(self, spec: DepsSpec | AssembleSpec, work: str, volumes: list[Volume],
+                       env: dict[str, str], network: str) -> dict[str, Any]:
+        request = self.request
         with open(os.path.join(work, "spec.json"), "w", encoding="utf-8") as f:
             f.write(spec.to_json())
         run = ContainerRun(
@@ -177,26 +363,261 @@ def build(request: BuildRequest, output_dir: str, *, runner: DockerRunner | None
             command=("python3", "-m", PKG, f"{WORK}/spec.json", f"{WORK}/result.json"),
             volumes=tuple(volumes), environment=env,
             user=f"{os.getuid()}:{os.getgid()}" if hasattr(os, "getuid") else None,
-            network=request.bundling.network, timeout_seconds=request.bundling.timeout_seconds)
-        result = runner.run(run, log=lambda line: log(f"  {redact(line)}"))
+            network=network, timeout_seconds=request.bundling.timeout_seconds)
+        result = self.runner.run(run, log=lambda line: self.log(f"  {line}"))
+        return self._read_result(work, result.logs, result.exit_code, result.oom_killed)
+
+    def _read_result(self, work: str, logs: str, exit_code: int, oom: bool) -> dict[str, Any]:
         result_path = os.path.join(work, "result.json")
         if not os.path.exists(result_path):
-            tail = "\n".join(redact(result.logs).strip().splitlines()[-20:])
-            why = ("it was killed for using too much memory" if result.oom_killed else
-                   f"it exited with code {result.exit_code}")
-            raise BuildError("container", f"the build in {request.image} stopped before "
-                             f"writing a result: {why}", details=tail)
+            tail = "\n".join(self.clean(logs).strip().splitlines()[-20:])
+            why = ("it was killed for using too much memory" if oom else
+                   f"it exited with code {exit_code}")
+            where = self.request.image if self.mode == "docker" else "this host"
+            raise BuildError("container", f"the build in {where} stopped before writing a "
+                             f"result: {why}", details=tail)
         with open(result_path, encoding="utf-8") as f:
             data = json.load(f)
         if "error" in data:
-            raise BuildError.from_json(data["error"])
+            error = BuildError.from_json(data["error"])
+            raise BuildError(error.step, self.clean(error.reason),
+                             details=self.clean(error.details))
         report: dict[str, Any] = data["report"]
-        report["image_id"] = image_id
+        return report
+
+    # -- stage 1 --
+
+    def _deps_spec(self, output: str, work: str, links: tuple[str, ...], requirements: str | None,
+                   in_container: bool, imports: list[str]) -> DepsSpec:
+        r, b, s, t = self.request, self.request.bundling, self.request.slim, self.target
+        plan = r.plan
+        return DepsSpec(
+            runtime=r.runtime, architecture=r.architecture, output_dir=output, work_dir=work,
+            image=r.image if t.mode == "docker" else t.image_id, labels=self._labels(),
+            can_compile=t.can_compile, can_import=t.can_import,
+            requirements_file=requirements, require_hashes=plan.require_hashes,
+            no_deps=plan.no_deps,
+            project_dir=(f"{IN}/{plan.project}" if in_container else
+                         os.path.join(r.entry, plan.project)) if plan.project else None,
+            installer="pip" if t.mode == "docker" else "uv",
+            uv=_uv_bin() if t.mode == "local" else "", python_platform=t.python_platform,
+            index_url=b.index_url, extra_index_urls=b.extra_index_urls, find_links=links,
+            no_index=b.no_index, slim=s.enabled, patterns=s.patterns,
+            replace_defaults=s.replace_defaults, disable_rules=s.disable_rules, keep=s.keep,
+            trim_dist_info="dist-info" not in s.disable_rules, strip=s.strip,
+            can_strip=t.can_strip, strip_exclude=s.strip_exclude,
+            bytecode=s.bytecode != "none", verify=s.verify, verify_skip=s.verify_skip,
+            exclude_distributions={k: v for layer in r.layers for k, v in layer.packages.items()},
+            layer_paths=self._layer_paths(in_container), handler_imports=tuple(imports))
+
+    def _labels(self) -> dict[str, str]:
+        return {"function": self.request.label} if self.request.label else {}
+
+    def build_deps(self, tree: str, imports: list[str]) -> dict[str, Any]:
+        request = self.request
+        work = tempfile.mkdtemp(prefix="slim-lambda-")
+        try:
+            os.chmod(work, 0o777)
+            requirements = None
+            if request.plan.requirements.strip():
+                with open(os.path.join(work, "requirements.txt"), "w", encoding="utf-8") as f:
+                    f.write(request.plan.requirements)
+                requirements = "requirements.txt"
+            if self.mode == "docker":
+                volumes, env, links = self._volumes_env(work)
+                volumes += [Volume(tree, OUT, False),
+                            Volume(self.cache.pip_cache, PIP_CACHE, False)]
+                env["PIP_CACHE_DIR"] = PIP_CACHE
+                spec = self._deps_spec(OUT, WORK, links, requirements and f"{WORK}/{requirements}",
+                                       True, imports)
+                return self._run_container(spec, work, volumes, env,
+                                           request.bundling.network)
+            links = tuple(os.path.realpath(x) if _is_local_dir(x) else x
+                          for x in request.bundling.find_links)
+            spec = self._deps_spec(tree, work, links,
+                                   requirements and os.path.join(work, requirements), False,
+                                   imports)
+            return self._run_local(spec, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _run_local(self, spec: DepsSpec | AssembleSpec, work: str) -> dict[str, Any]:
+        """The same ``python -m`` entry point as in the image, with this host's Python."""
+        with open(os.path.join(work, "spec.json"), "w", encoding="utf-8") as f:
+            f.write(spec.to_json())
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PIP_", "UV_"))}
+        env.update(self.env)
+        env.update({"PYTHONUNBUFFERED": "1", "PIP_CACHE_DIR": self.cache.pip_cache,
+                    "UV_CACHE_DIR": self.cache.uv_cache, "PYTHONPATH": _lib_path()})
+        ca = ca_bundle(self.request)
+        if ca:
+            env.update({"PIP_CERT": ca, "SSL_CERT_FILE": ca, "REQUESTS_CA_BUNDLE": ca})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "slim_lambda.build", os.path.join(work, "spec.json"),
+             os.path.join(work, "result.json")], env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, cwd=work)
+        lines = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            self.log(f"  {line.rstrip()}")
+        try:
+            code = proc.wait(timeout=self.request.bundling.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise BuildError("local", f"the build did not finish within "
+                             f"{self.request.bundling.timeout_seconds} s and was stopped",
+                             details="Raise bundling.timeout_seconds if it needs longer.") from None
+        return self._read_result(work, "".join(lines), code, False)
+
+    # -- stage 2 --
+
+    def assemble(self, entry_tree: str, meta_path: str, meta: dict[str, Any], output_dir: str,
+                 imports: list[str]) -> dict[str, Any]:
+        r, t = self.request, self.target
+        needs_probe = bool(imports) and probe_key(imports) not in meta.get("probes", {})
+        on_host = t.mode == "local" or (_host_minor() == r.runtime and not (
+            needs_probe and t.can_import))
+        budget = r.limits.unzipped_bytes - r.layer_bytes
+        common: dict[str, Any] = dict(
+            runtime=r.runtime, architecture=r.architecture, image=meta.get("image", ""),
+            labels=self._labels(), exclude=r.bundling.exclude,
+            slim_user_code=r.slim.slim_user_code, patterns=r.slim.patterns,
+            replace_defaults=r.slim.replace_defaults, disable_rules=r.slim.disable_rules,
+            keep=r.slim.keep, prefix=r.prefix, bytecode=r.slim.bytecode,
+            unzipped_budget=budget, handler_imports=tuple(imports))
+        work = tempfile.mkdtemp(prefix="slim-lambda-")
+        try:
+            os.chmod(work, 0o777)
+            if on_host:
+                spec = AssembleSpec(
+                    output_dir=output_dir, work_dir=work, deps_dir=entry_tree,
+                    deps_meta=meta_path, source_dir=r.entry if self.copies_sources else "",
+                    can_compile=_host_minor() == r.runtime,
+                    can_import=t.mode == "local" and t.can_import,
+                    layer_paths=self._layer_paths(False), **common)
+                report = run_stage(spec, log=self.log)
+            else:
+                volumes, env, _links = self._volumes_env(work)
+                volumes += [Volume(output_dir, OUT, False), Volume(entry_tree, DEPS, True),
+                            Volume(meta_path, DEPS_META, True)]
+                spec = AssembleSpec(
+                    output_dir=OUT, work_dir=WORK, deps_dir=DEPS, deps_meta=DEPS_META,
+                    source_dir=IN if self.copies_sources else "", can_compile=True,
+                    can_import=True, layer_paths=self._layer_paths(True), **common)
+                report = self._run_container(spec, work, volumes, env, "none")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        report["assembled_on"] = "host" if on_host else "image"
+        return report
+
+
+def _uv_bin() -> str:
+    try:
+        from uv import find_uv_bin
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if not found:
+            raise BuildError("local", "local mode needs uv, and it is not installed",
+                             details="pip install uv (a dependency of slim-lambda), or use "
+                             "bundling.mode='docker'.") from None
+        return found
+
+
+def _lib_path() -> str:
+    """A PYTHONPATH that imports ``slim_lambda.build`` and pathspec, nothing else of ours."""
+    return os.pathsep.join(sorted({
+        os.path.dirname(os.path.dirname(os.path.dirname(build_pkg.__file__))),
+        os.path.dirname(os.path.dirname(pathspec.__file__))}))
+
+
+def build(request: BuildRequest, output_dir: str, *, runner: DockerRunner | None = None,
+          log: Log = stderr_log) -> dict[str, Any]:
+    """Build into ``output_dir`` (empty); return the checked report.
+
+    Raises BuildError, DockerError, ConfigurationError or SizeLimitError. The caller
+    owns ``output_dir`` and discards it on failure.
+    """
+    builder = _Builder(request, runner or DockerRunner(), log)
+    try:
+        return _build(builder, output_dir)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        builder.close()
+
+
+def _build(builder: _Builder, output_dir: str) -> dict[str, Any]:
+    request = builder.request
+    imports: list[str] = []
+    if request.copy_sources:
+        imports = handler_imports(request.entry, list_sources(request.entry,
+                                                               request.bundling.exclude))
+    key = deps_key(request, builder.target)
+    cache = builder.cache
+    cache_info: dict[str, Any] = {"key": key[:16], "path": cache.root,
+                                  "enabled": request.bundling.cache}
+    with cache.lock(key):
+        entry = cache.lookup(key)
+        if entry is None:
+            builder.log(f"slim-lambda: building dependencies ({builder.mode} mode"
+                        f"{', ' + request.image if builder.mode == 'docker' else ''})")
+            staging = cache.staging(key)
+            try:
+                tree = os.path.join(staging, "tree")
+                os.mkdir(tree)
+                os.chmod(tree, 0o777)
+                meta = builder.build_deps(tree, imports)
+                meta["label"] = request.label
+                os.chmod(tree, 0o755)
+                with open(tree + ".slim-lambda-deps.json", "w", encoding="utf-8") as f:
+                    json.dump(meta, f)
+                entry = cache.commit(key, staging)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            cache_info["hit"] = False
+        else:
+            builder.log(f"slim-lambda: dependencies from the cache ({key[:16]})")
+            cache_info["hit"] = True
+    with cache.lock(key, exclusive=False):
+        meta = entry.meta()
+        report = builder.assemble(entry.tree, entry.meta_path, meta, output_dir, imports)
+    probe = report.pop("probe", None)
+    if probe is not None:
+        with cache.lock(key):
+            meta = entry.meta()
+            meta.setdefault("probes", {})[probe_key(probe["modules"])] = probe
+            entry.write_meta(meta)
+    cache.prune(keep=key)
+    report["mode"] = builder.mode
+    report["image_id"] = builder.target.image_id
+    report["cache"] = cache_info
+    return finish_report(request, report, builder.log)
+
+
+def finish_report(request: BuildRequest, report: dict[str, Any], log: Log) -> dict[str, Any]:
+    """Check the limits (function plus layers), render, raise when over."""
+    report.pop("file_bytes", None)
+    report["label"] = request.label
+    report["layers"] = [
+        {"label": layer.label, "unzipped_bytes": layer.unzipped_bytes,
+         "zipped_bytes": layer.zipped_bytes, "declared": layer.declared,
+         "size_known": layer.declared or layer.report is not None,
+         "packages": [{"name": n, "version": v} for n, v in sorted(layer.packages.items())]}
+        for layer in request.layers]
+    for layer in report["layers"]:
+        if not layer["size_known"]:
+            report.setdefault("warnings", []).append(
+                f"layer {layer['label']}: size unknown, not counted against the unzipped "
+                "limit; declare it with layer_sizes={arn: bytes}")
     report["limits"] = {"unzipped_bytes": request.limits.unzipped_bytes,
                         "zipped_bytes": request.limits.zipped_bytes}
-    errors, warnings = check_limits(report, request.limits)
+    combined = report["unzipped_bytes"] + request.layer_bytes
+    report["combined_unzipped_bytes"] = combined
+    checked = dict(report, unzipped_bytes=combined) if request.layers else report
+    errors, warnings = check_limits(checked, request.limits)
+    if errors and request.layers:
+        errors.append(_largest_contributors(report, request.layers))
     report["warnings"] = list(report.get("warnings", [])) + warnings
     report["limits"]["ok"] = not errors
     text = render(report, request.limits, title=request.label or request.entry)
@@ -204,6 +625,24 @@ def build(request: BuildRequest, output_dir: str, *, runner: DockerRunner | None
         raise SizeLimitError("\n".join([*errors, text, over_limit_advice(report)]))
     log(text)
     return report
+
+
+def _largest_contributors(report: dict[str, Any], layers: tuple[LayerShare, ...]) -> str:
+    """The biggest packages across the function and its layers, largest first."""
+    rows = [(int(p["bytes"]), p["name"], "function") for p in report.get("packages", [])]
+    rows.append((int(report.get("user_code_bytes", 0)), "(your code)", "function"))
+    for layer in layers:
+        if layer.report:
+            rows += [(int(p["bytes"]), p["name"], f"layer {layer.label}")
+                     for p in layer.report.get("packages", [])]
+        else:
+            rows.append((layer.unzipped_bytes, "(whole layer)", f"layer {layer.label}"))
+    rows.sort(reverse=True)
+    lines = [f"  {size / 1048576:9.1f} MiB  {name}  [{where}]" for size, name, where in rows[:12]]
+    parts = [f"function {report['unzipped_bytes'] / 1048576:.1f} MiB"] + [
+        f"layer {layer.label} {layer.unzipped_bytes / 1048576:.1f} MiB" for layer in layers]
+    return ("function plus layers: " + " + ".join(parts) + "\nlargest contributors:\n"
+            + "\n".join(lines))
 
 
 def report_path_for(output_dir: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from .build.distinfo import find_distributions
 from .build.sizes import measure_tree, measure_zip, package_sizes
 from .bundling import build
+from .cache import DepsCache, default_cache_dir
 from .errors import SlimLambdaError
 from .options import (
     UNZIPPED_LIMIT_BYTES,
@@ -50,7 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json-report", help="write the JSON report here")
     b.add_argument("--index", default="index.py", help="handler file (default: index.py)")
     b.add_argument("--handler", default="handler", help="handler function (default: handler)")
-    b.add_argument("--requirements", help="requirements file relative to ENTRY")
+    b.add_argument("--mode", choices=["docker", "local", "auto"], default="auto",
+                   help="docker: in the build image; local: never Docker (uv, Lambda wheels); "
+                   "auto: Docker when an engine answers (default)")
+    b.add_argument("--manifest", help="requirements file, uv.lock, poetry.lock, Pipfile.lock or "
+                   "pyproject.toml, relative to ENTRY (default: detected)")
+    b.add_argument("--group", action="append", default=[],
+                   help="dependency group or extra to include (repeatable)")
+    b.add_argument("--no-cache", action="store_true", help="do not reuse cached dependencies")
+    b.add_argument("--cache-dir", help="cache directory (default: $SLIM_LAMBDA_CACHE_DIR, else "
+                   "~/.cache/slim-lambda)")
     b.add_argument("--exclude", action="append", default=[], help="source pattern to skip")
     b.add_argument("--index-url")
     b.add_argument("--extra-index-url", action="append", default=[])
@@ -66,11 +76,18 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-slim", action="store_true")
     b.add_argument("--no-strip", action="store_true")
     b.add_argument("--strip-exclude", action="append", default=None)
-    b.add_argument("--bytecode", default="imported", choices=["imported", "all", "none"])
+    b.add_argument("--bytecode", default="auto", choices=["auto", "imported", "all", "none"])
     b.add_argument("--no-verify", action="store_true")
     b.add_argument("--verify-skip", action="append", default=[])
     b.add_argument("--unzipped-limit", type=int, default=UNZIPPED_LIMIT_BYTES)
     b.add_argument("--zipped-limit", type=int, default=ZIPPED_LIMIT_BYTES)
+
+    c = sub.add_parser("cache", help="the dependency cache: info, prune, clear")
+    c.add_argument("action", choices=["info", "prune", "clear"])
+    c.add_argument("--cache-dir", help="default: $SLIM_LAMBDA_CACHE_DIR, else ~/.cache/slim-lambda")
+    c.add_argument("--max-bytes", type=int, default=5 * 1024**3,
+                   help="prune: keep at most this many bytes (default: 5 GiB)")
+    c.add_argument("--json", action="store_true")
 
     r = sub.add_parser("report", help="analyse a bundle directory or zip, or print the "
                        "reports a synth saved in cdk.out")
@@ -79,6 +96,32 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--unzipped-limit", type=int, default=UNZIPPED_LIMIT_BYTES)
     r.add_argument("--zipped-limit", type=int, default=ZIPPED_LIMIT_BYTES)
     return p
+
+
+def _cache(args: argparse.Namespace) -> int:
+    cache = DepsCache(default_cache_dir(args.cache_dir), max_bytes=args.max_bytes)
+    if args.action == "prune":
+        removed = cache.prune()
+        print(f"slim-lambda: pruned {len(removed)} entr{'y' if len(removed) == 1 else 'ies'} "
+              f"from {cache.root}")
+        return 0
+    if args.action == "clear":
+        freed = cache.clear()
+        print(f"slim-lambda: cleared {cache.root} ({freed / 1048576:.1f} MiB)")
+        return 0
+    info = cache.info()
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"cache: {info['path']}")
+    print(f"dependency trees: {len(info['entries'])}, {info['deps_bytes'] / 1048576:.1f} MiB "
+          f"(cap {info['max_bytes'] / 1048576:.0f} MiB); downloads "
+          f"{info['download_bytes'] / 1048576:.1f} MiB")
+    for e in reversed(info["entries"]):
+        print(f"  {e['key'][:16]}  {e['bytes'] / 1048576:8.1f} MiB  {e.get('runtime') or '?':11} "
+              f"{e.get('architecture') or '?':7} {e.get('installer') or '?':4} "
+              f"{e.get('label') or ''}")
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -95,7 +138,8 @@ def _build(args: argparse.Namespace) -> int:
         else SlimOptions().strip_exclude,
         bytecode=args.bytecode, verify=not args.no_verify, verify_skip=tuple(args.verify_skip))
     bundling = BundlingOptions(
-        image=args.image, requirements=args.requirements, exclude=tuple(args.exclude),
+        mode=args.mode, image=args.image, manifest=args.manifest, groups=tuple(args.group),
+        cache=not args.no_cache, cache_dir=args.cache_dir, exclude=tuple(args.exclude),
         index_url=args.index_url, extra_index_urls=tuple(args.extra_index_url),
         find_links=tuple(args.find_links), no_index=args.no_index, ca_bundle=args.ca_bundle,
         network=args.network, timeout_seconds=args.timeout)
@@ -182,6 +226,8 @@ def _report(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "cache":
+            return _cache(args)
         return _build(args) if args.command == "build" else _report(args)
     except SlimLambdaError as e:
         print(f"slim-lambda: error: {e}", file=sys.stderr)

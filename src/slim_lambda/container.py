@@ -75,6 +75,14 @@ class DockerRunner:
                     "(or set DOCKER_HOST), then synth again.") from e
         return self._client
 
+    def available(self) -> bool:
+        """True when a Docker engine answers (for ``mode="auto"``)."""
+        try:
+            _ = self.client
+            return True
+        except DockerError:
+            return False
+
     def ensure_image(self, image: str, platform: str, log: Log) -> str:
         """The local image's ID, pulling it first when absent. Checks its architecture."""
         try:

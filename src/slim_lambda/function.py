@@ -25,6 +25,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .bundling import fingerprint
+from .errors import ConfigurationError
+from .layer import layer_shares
 from .options import BundlingOptions, SizeLimits, SlimOptions
 from .platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR
 from .staging import SlimLocalBundling
@@ -45,7 +47,13 @@ class SlimPythonFunction(lambda_.Function):
     :param architecture: Default: ``Architecture.X86_64``.
     :param bundling: how and where the bundle is built. Default: ``BundlingOptions()``.
     :param slim: what is removed, stripped and compiled. Default: ``SlimOptions()``.
-    :param size_limits: limits checked at synth. Default: Lambda's own.
+    :param size_limits: limits checked at synth, for the function plus its layers.
+        Default: Lambda's own.
+    :param layers: as ``aws_lambda.Function``'s. A :class:`SlimPythonLayerVersion` counts
+        with its real size; its distributions are not bundled again.
+    :param layer_sizes: unzipped bytes of layers that are not slim-lambda's, by layer
+        version ARN, so the 250 MiB check covers them. Default: none (their size is
+        reported as unknown).
 
     Every other keyword is the ordinary ``aws_lambda.Function`` option of that name.
     """
@@ -63,6 +71,7 @@ class SlimPythonFunction(lambda_.Function):
         bundling: BundlingOptions | None = None,
         slim: SlimOptions | None = None,
         size_limits: SizeLimits | None = None,
+        layer_sizes: Mapping[str, int] | None = None,
         adot_instrumentation: lambda_.AdotInstrumentationConfig | dict[str, Any] | None = None,
         allow_all_ipv6_outbound: bool | None = None,
         allow_all_outbound: bool | None = None,
@@ -121,8 +130,13 @@ class SlimPythonFunction(lambda_.Function):
         slim = slim or SlimOptions()
         size_limits = size_limits or SizeLimits()
         label = f"{scope.node.path}/{id}".lstrip("/")
+        where = f"SlimPythonFunction {label}"
+        shares, problems = layer_shares(where, runtime.name, architecture.name,
+                                        list(layers or []), dict(layer_sizes or {}))
+        if problems:
+            raise ConfigurationError(where, problems)
         request, lambda_handler = resolve_request(
-            where=f"SlimPythonFunction {label}",
+            where=where, layers=shares,
             entry=entry, runtime=runtime.name, runtime_family=runtime.family,
             architecture=architecture.name, index=index, handler=handler,
             bundling=bundling, slim=slim, limits=size_limits,

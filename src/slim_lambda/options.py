@@ -24,6 +24,12 @@ ZIPPED_LIMIT_BYTES = 52_428_800
 class BundlingOptions:
     """How and where the bundle is built."""
 
+    mode: str = "auto"
+    """``docker`` (build in the build image), ``local`` (never Docker: wheels for the
+    runtime's platform installed with uv on this host), or ``auto`` (Docker when an
+    engine answers, else local). The ``SLIM_LAMBDA_MODE`` environment variable
+    overrides it. Default: ``auto``."""
+
     image: str | None = None
     """Build image, a template with ``{runtime}`` and ``{arch}`` placeholders.
 
@@ -31,8 +37,14 @@ class BundlingOptions:
     key ``slim-lambda:image``, else ``public.ecr.aws/sam/build-{runtime}:latest-{arch}``.
     """
 
-    requirements: str | None = None
-    """Requirements file, relative to ``entry``. Default: ``requirements.txt`` when present."""
+    manifest: str | None = None
+    """The dependency manifest, relative to ``entry``: a requirements file, ``uv.lock``,
+    ``poetry.lock``, ``Pipfile.lock`` or ``pyproject.toml``. Default: detected, in that
+    order (see the README); two that disagree are an error."""
+
+    groups: tuple[str, ...] = ()
+    """Dependency groups / extras to install besides the main ones (lock files and
+    pyproject.toml). Default: none (dev groups are never installed unless named)."""
 
     exclude: tuple[str, ...] = ()
     """Extra gitignore-style patterns of source files not to copy (``!`` re-includes).
@@ -65,6 +77,23 @@ class BundlingOptions:
 
     Not part of the asset hash and never written to cdk.out. Default: none.
     """
+
+    pass_environment: tuple[str, ...] = (
+        "PIP_*", "UV_*", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
+        "http_proxy", "https_proxy", "no_proxy", "all_proxy")
+    """Host environment variables (glob patterns) passed to the install step. Not part of
+    the asset hash; their secrets are redacted from every log. Default: pip, uv and
+    proxy settings."""
+
+    cache: bool = True
+    """Reuse finished dependency trees across synths and functions. Default: True."""
+
+    cache_dir: str | None = None
+    """Where the cache lives. Default: ``$SLIM_LAMBDA_CACHE_DIR``, else
+    ``~/.cache/slim-lambda`` (``$XDG_CACHE_HOME/slim-lambda``)."""
+
+    cache_max_bytes: int = 5 * 1024**3
+    """Least recently used dependency trees are pruned above this. Default: 5 GiB."""
 
     network: str = "host"
     """Docker network mode of the build container. ``host`` reaches proxies and
@@ -104,10 +133,11 @@ class SlimOptions:
     """Shared objects never stripped. Default: ``*.libs/`` (auditwheel-vendored
     libraries, which plain ``strip`` breaks)."""
 
-    bytecode: str = "imported"
-    """Hash-based bytecode: ``imported`` (your code and every module it imports at
-    load time), ``all`` (every module), ``none``. Never pushes the bundle over the
-    unzipped limit. Default: ``imported``."""
+    bytecode: str = "auto"
+    """Hash-based bytecode: ``auto`` (every module when the bundle still fits, else your
+    code and what it imports at load time), ``imported`` (only those), ``all`` (every
+    module; falls back like ``auto``), ``none``. Never pushes the bundle over the
+    unzipped limit. Default: ``auto``."""
 
     verify: bool = True
     """Import every installed top-level module in the finished bundle. Default: True."""

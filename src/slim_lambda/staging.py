@@ -30,6 +30,8 @@ class SlimLocalBundling:
         self.request = request
         self._runner = runner
         self._log = log
+        self.report: dict[str, Any] | None = None
+        """The report of the build this synth ran (None when CDK reused the asset)."""
 
     def try_bundle(self, output_dir: str, *, image: aws_cdk.DockerImage, **_options: Any
                    ) -> bool:
@@ -40,4 +42,5 @@ class SlimLocalBundling:
         with open(report_path, "w", encoding="utf-8") as f:
             json.dump(report, f, indent=2)
         self._log(f"slim-lambda: report written to {report_path}")
+        self.report = report
         return True

@@ -14,8 +14,9 @@ import pathspec
 
 from .build.bytecode import MODES
 from .build.rules import rule_names
-from .bundling import BuildRequest
+from .bundling import BuildRequest, LayerShare
 from .errors import ConfigurationError
+from .manifests import InstallPlan, resolve_manifest
 from .options import BundlingOptions, SizeLimits, SlimOptions
 from .platform import DEFAULT_IMAGE, RUNTIMES, image_for
 
@@ -68,7 +69,9 @@ def _check_handler(index_path: str, handler: str, problems: list[str]) -> None:
 def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any = None,
                     architecture: str, index: str, handler: str, bundling: BundlingOptions,
                     slim: SlimOptions, limits: SizeLimits, image_context: Any = None,
-                    image_env: str | None = None, label: str = "") -> tuple[BuildRequest, str]:
+                    image_env: str | None = None, label: str = "", prefix: str = "",
+                    copy_sources: bool = True, layers: tuple[LayerShare, ...] = (),
+                    check_index: bool = True) -> tuple[BuildRequest, str]:
     """Validate everything; return the build request and the Lambda handler string."""
     problems: list[str] = []
     entry_abs = os.path.abspath(entry)
@@ -84,28 +87,33 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
         problems.append(f"architecture: {architecture!r} is not one of x86_64, arm64")
 
     module = handler_module(index)
-    if not index.endswith(".py"):
-        problems.append(f"index: {index!r} must be a .py file relative to entry")
-    elif not all(part.isidentifier() for part in module.split(".")):
-        problems.append(f"index: {index!r} cannot be imported as a module (every path part "
-                        "must be a Python identifier: no dashes, dots or spaces); rename it")
-    elif os.path.isdir(entry_abs):
-        index_path = os.path.join(entry_abs, index)
-        if not os.path.isfile(index_path):
-            problems.append(f"index: cannot find {index_path}; create it or pass index=...")
-        elif not handler.isidentifier():
-            problems.append(f"handler: {handler!r} is not a Python identifier")
-        else:
-            _check_handler(index_path, handler, problems)
+    if check_index:
+        if not index.endswith(".py"):
+            problems.append(f"index: {index!r} must be a .py file relative to entry")
+        elif not all(part.isidentifier() for part in module.split(".")):
+            problems.append(f"index: {index!r} cannot be imported as a module (every path part "
+                            "must be a Python identifier: no dashes, dots or spaces); rename it")
+        elif os.path.isdir(entry_abs):
+            index_path = os.path.join(entry_abs, index)
+            if not os.path.isfile(index_path):
+                problems.append(f"index: cannot find {index_path}; create it or pass index=...")
+            elif not handler.isidentifier():
+                problems.append(f"handler: {handler!r} is not a Python identifier")
+            else:
+                _check_handler(index_path, handler, problems)
 
-    requirements = bundling.requirements
-    if os.path.isdir(entry_abs):
-        if requirements is None:
-            requirements = "requirements.txt" if os.path.isfile(
-                os.path.join(entry_abs, "requirements.txt")) else None
-        elif not os.path.isfile(os.path.join(entry_abs, requirements)):
-            problems.append(f"bundling.requirements: {os.path.join(entry_abs, requirements)} "
-                            "does not exist")
+    plan: InstallPlan | None = None
+    if os.path.isdir(entry_abs) and runtime in RUNTIMES:
+        try:
+            plan = resolve_manifest(entry_abs, manifest=bundling.manifest,
+                                    groups=tuple(bundling.groups),
+                                    python_version=RUNTIMES[runtime].python)
+        except ConfigurationError as e:
+            problems.extend(e.problems)
+    if bundling.mode not in ("docker", "local", "auto"):
+        problems.append(f"bundling.mode: {bundling.mode!r} is not one of docker, local, auto")
+    if bundling.cache_max_bytes <= 0:
+        problems.append("bundling.cache_max_bytes must be positive")
 
     template = bundling.image or image_env or image_context or DEFAULT_IMAGE
     image = ""
@@ -138,12 +146,14 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if limits.unzipped_bytes <= 0 or limits.zipped_bytes <= 0:
         problems.append("size_limits: limits must be positive byte counts")
 
+    if plan is not None and plan.project and index.startswith("src/"):
+        module = handler_module(index.removeprefix("src/"))  # installed as a package
     if problems:
         raise ConfigurationError(where, problems)
-    assert arch is not None
+    assert arch is not None and plan is not None
     request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,
-                           requirements=requirements, bundling=bundling, slim=slim,
-                           limits=limits, label=label)
+                           plan=plan, bundling=bundling, slim=slim, limits=limits, label=label,
+                           prefix=prefix, copy_sources=copy_sources, layers=layers)
     return request, f"{module}.{handler}"
 
 

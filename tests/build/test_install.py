@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from slim_lambda.build.install import _explain, install_command, redact
-from slim_lambda.build.spec import BuildSpec
+from slim_lambda.build.spec import DepsSpec
 
 
-def spec(**kw: object) -> BuildSpec:
-    return BuildSpec(runtime="python3.11", architecture="x86_64", source_dir="/asset-input",
-                     output_dir="/asset-output", work_dir="/w", **kw)  # type: ignore[arg-type]
+def spec(**kw: object) -> DepsSpec:
+    args: dict[str, object] = {"runtime": "python3.11", "architecture": "x86_64",
+                               "output_dir": "/asset-output", "work_dir": "/w"}
+    args.update(kw)
+    return DepsSpec(**args)  # type: ignore[arg-type]
 
 
 def test_golden_command() -> None:
@@ -26,6 +28,18 @@ def test_golden_command() -> None:
         "--index-url", "https://u:p@idx.example/simple",
         "--extra-index-url", "https://x/simple",
         "--find-links", "/slim-lambda/find-links/0",
+    ]
+
+
+def test_golden_command_local_mode_uses_uv_for_the_runtime_platform() -> None:
+    cmd = install_command(
+        spec(installer="uv", uv="/bin/uv", python_platform="aarch64-manylinux_2_34",
+             runtime="python3.12", require_hashes=True, no_deps=True),
+        "/w/requirements.txt", "/out")
+    assert cmd == [
+        "/bin/uv", "pip", "install", "--requirement", "/w/requirements.txt", "--target", "/out",
+        "--python-platform", "aarch64-manylinux_2_34", "--python-version", "3.12",
+        "--only-binary", ":all:", "--no-config", "--quiet", "--require-hashes", "--no-deps",
     ]
 
 

@@ -19,7 +19,7 @@ import pytest
 from slim_lambda.build import elf
 from slim_lambda.build.errors import BuildError
 from slim_lambda.build.pipeline import run
-from slim_lambda.build.spec import BuildSpec
+from slim_lambda.build.spec import AssembleSpec, DepsSpec
 from tests.build.helpers import readelf_sections, run_python, snapshot, speedup_so
 
 PURE_INFO = "slimfix_pure-1.0.0.dist-info"
@@ -36,7 +36,7 @@ def handler(event, context):
 """
 
 
-def _spec(tmp: Path, wheelhouse: Path, **kw: Any) -> BuildSpec:
+def _spec(tmp: Path, wheelhouse: Path, **kw: Any) -> tuple[DepsSpec, AssembleSpec]:
     entry = tmp / "entry"
     entry.mkdir()
     (entry / "index.py").write_text(HANDLER)
@@ -44,10 +44,15 @@ def _spec(tmp: Path, wheelhouse: Path, **kw: Any) -> BuildSpec:
     (entry / ".env").write_text("SECRET=1\n")
     (entry / "tests").mkdir()
     (entry / "tests" / "test_index.py").write_text("def test(): pass\n")
-    return BuildSpec(runtime=RUNTIME, architecture=ARCHITECTURE, source_dir=str(entry),
-                     output_dir=str(tmp / "out"), work_dir=str(tmp / "work"),
-                     requirements="requirements.txt", find_links=(str(wheelhouse),),
-                     no_index=True, **kw)
+    deps = DepsSpec(runtime=RUNTIME, architecture=ARCHITECTURE, output_dir=str(tmp / "deps"),
+                    work_dir=str(tmp / "work"),
+                    requirements_file=str(entry / "requirements.txt"),
+                    find_links=(str(wheelhouse),), no_index=True,
+                    handler_imports=("slimfix_pure", "slimfix_cext"), **kw)
+    assemble = AssembleSpec(runtime=RUNTIME, architecture=ARCHITECTURE, source_dir=str(entry),
+                            output_dir=str(tmp / "out"), work_dir=str(tmp / "work"),
+                            bytecode="imported")
+    return deps, assemble
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +61,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path
     """One host build, shared by the assertions below: (bundle, report, log lines)."""
     spec = _spec(tmp_path_factory.mktemp("pipeline"), wheelhouse, keep=("no/such/file.py",))
     log: list[str] = []
-    report = run(spec, log=log.append)
-    return Path(spec.output_dir), report, log
+    report = run(*spec, log=log.append)
+    return Path(spec[1].output_dir), report, log
 
 
 def _wheel_member(wheelhouse: Path, prefix: str, name: str) -> bytes:
@@ -121,7 +126,7 @@ def test_pycs_are_unchecked_hash(built: tuple[Path, dict[str, Any], list[str]]) 
         assert struct.unpack("<I", pyc.read_bytes()[4:8])[0] == 0b01
     assert report["bytecode"]["modules"] == len(pycs)
     assert report["bytecode"]["bytes"] == sum(p.stat().st_size for p in pycs)
-    assert report["bytecode"]["failed"] == 0
+    assert report["bytecode"]["choice"] == "imported"
 
 
 def test_the_bundle_runs_from_a_read_only_copy(built: tuple[Path, dict[str, Any], list[str]],
@@ -199,8 +204,8 @@ def test_report_numbers_are_consistent(built: tuple[Path, dict[str, Any], list[s
     assert sorted(report["verify"]["modules"]) == ["slimfix_cext", "slimfix_pure"]
     assert report["warnings"] == [
         "slim.keep pattern 'no/such/file.py' matched no file that a rule removes"]
-    steps = ["install requirements.txt", "slim", "strip", "copy sources", "bytecode (imported)",
-             "verify imports", "measure"]
+    steps = ["install (pip)", "slim", "strip", "bytecode", "verify imports", "measure",
+             "link dependencies", "copy sources", "bytecode (your code)", "measure"]
     assert [s["name"] for s in report["steps"]] == steps
     assert log == [f"{step} ..." for step in steps]
     json.dumps(report)  # JSON-able as the host expects
@@ -210,7 +215,7 @@ def test_a_rule_that_breaks_an_import_fails_verify_naming_module_and_rule(
         tmp_path: Path, wheelhouse: Path) -> None:
     spec = _spec(tmp_path, wheelhouse, patterns=("slimfix_pure/cli.py",))
     with pytest.raises(BuildError) as caught:
-        run(spec, log=lambda _m: None)
+        run(*spec, log=lambda _m: None)
     message = str(caught.value)
     assert caught.value.step == "verify"
     assert "- slimfix_pure: ImportError: cannot import name 'cli'" in message

@@ -1,4 +1,4 @@
-"""``python -m <this package> SPEC.json RESULT.json``: run the pipeline, write the result.
+"""``python -m <this package> SPEC.json RESULT.json``: run one stage, write the result.
 
 The result file holds either ``{"report": {...}}`` or ``{"error": {...}}``; the
 exit code is 0 on success and 1 on a build error.
@@ -11,8 +11,8 @@ import sys
 import traceback
 
 from .errors import BuildError
-from .pipeline import run
-from .spec import BuildSpec
+from .pipeline import run_stage
+from .spec import load_spec
 
 
 def main(argv: list[str]) -> int:
@@ -21,9 +21,9 @@ def main(argv: list[str]) -> int:
         return 2
     spec_path, result_path = argv
     with open(spec_path, encoding="utf-8") as f:
-        spec = BuildSpec.from_json(f.read())
+        spec = load_spec(f.read())
     try:
-        result: dict[str, object] = {"report": run(spec)}
+        result: dict[str, object] = {"report": run_stage(spec)}
         code = 0
     except BuildError as e:
         result = {"error": e.to_json()}

@@ -19,7 +19,7 @@ from .fsguard import Root
 
 __all__ = ["MODES", "BytecodeResult", "compile_modules"]
 
-MODES = ("imported", "all", "none")
+MODES = ("auto", "imported", "all", "none")
 
 
 @dataclass

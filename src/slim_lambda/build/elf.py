@@ -84,6 +84,20 @@ def is_elf(path: str) -> bool:
         return False
 
 
+def read_machine(path: str) -> str | None:
+    """The machine an ELF file is built for (``x86_64``, ``aarch64``, ...), from its header
+    alone; None when the file is not ELF."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(20)
+    except OSError:
+        return None
+    if len(head) < 20 or head[:4] != ELF_MAGIC:
+        return None
+    (e_machine,) = struct.unpack("<H" if head[5] == 1 else ">H", head[18:20])
+    return MACHINES.get(e_machine, f"machine-{e_machine}")
+
+
 def read_elf(path: str) -> ElfInfo | None:
     """Parse ``path``; None when it is not a well-formed ELF file."""
     try:

@@ -17,12 +17,12 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-__all__ = ["ProbeResult", "probe", "scan_imports"]
+__all__ = ["ProbeResult", "handler_imports", "probe", "scan_imports"]
 
 PROBE_SCRIPT = r"""
 import importlib, json, sys, time, traceback
 root, names = sys.argv[1], json.loads(sys.argv[2])
-sys.path.insert(0, root)
+sys.path[0:0] = [root] + json.loads(sys.argv[3])
 out = {"ok": [], "failed": {}, "seconds": 0.0, "files": []}
 start = time.perf_counter()
 for name in names:
@@ -51,13 +51,16 @@ class ProbeResult:
 
 
 def probe(root: str, names: list[str], *, python: str = sys.executable,
-          timeout: float = 300.0, cwd: str | None = None) -> ProbeResult:
-    """Import ``names`` (in order) in a fresh ``python -I -B`` with ``root`` first on sys.path."""
+          timeout: float = 300.0, cwd: str | None = None,
+          extra_paths: tuple[str, ...] = ()) -> ProbeResult:
+    """Import ``names`` (in order) in a fresh ``python -I -B`` with ``root`` first on sys.path,
+    then ``extra_paths`` (the layers' ``python/`` directories, as Lambda's /opt/python)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     try:
         proc = subprocess.run(
-            [python, "-I", "-B", "-c", PROBE_SCRIPT, root, json.dumps(names)],
+            [python, "-I", "-B", "-c", PROBE_SCRIPT, root, json.dumps(names),
+             json.dumps(list(extra_paths))],
             capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd or "/")
     except subprocess.TimeoutExpired:
         return ProbeResult(failed={n: f"import did not finish within {timeout:.0f} s"
@@ -110,3 +113,11 @@ def scan_imports(root: str, files: list[str]) -> list[str]:
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 found.setdefault(node.module, None)
     return list(found)
+
+
+def handler_imports(root: str, files: list[str]) -> list[str]:
+    """The third-party modules the function's own ``files`` import: not the standard
+    library, not the function's own top-level modules."""
+    tops = {f.split("/")[0].removesuffix(".py") for f in files}
+    return [m for m in scan_imports(root, [f for f in files if f.endswith(".py")])
+            if m.split(".")[0] not in tops and m.split(".")[0] not in sys.stdlib_module_names]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import shutil
 import subprocess
 import sys
 
 from .errors import BuildError
-from .spec import BuildSpec
+from .sources import copy_sources
+from .spec import DepsSpec
 
-__all__ = ["install_command", "install_requirements", "redact"]
+__all__ = ["install_command", "install_project", "install_requirements", "redact"]
 
 _CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s:]+(:[^/@\s]*)?@")
 
@@ -20,23 +23,43 @@ def redact(text: str) -> str:
     return _CREDENTIALS.sub(r"\g<scheme>***@", text)
 
 
-def install_command(spec: BuildSpec, requirements: str, target: str,
-                    python: str = sys.executable) -> list[str]:
-    """The pip command line, as data (golden-tested)."""
-    cmd = [python, "-m", "pip", "install",
-           "--requirement", requirements,
-           "--target", target,
-           "--no-compile", "--no-warn-script-location", "--disable-pip-version-check",
-           "--no-input", "--progress-bar", "off"]
+def _index_args(spec: DepsSpec) -> list[str]:
+    args: list[str] = []
     if spec.no_index:
-        cmd.append("--no-index")
+        args.append("--no-index")
     if spec.index_url:
-        cmd += ["--index-url", spec.index_url]
+        args += ["--index-url", spec.index_url]
     for url in spec.extra_index_urls:
-        cmd += ["--extra-index-url", url]
+        args += ["--extra-index-url", url]
     for link in spec.find_links:
-        cmd += ["--find-links", link]
-    return cmd
+        args += ["--find-links", link]
+    if spec.require_hashes:
+        args.append("--require-hashes")
+    if spec.no_deps:
+        args.append("--no-deps")
+    return args
+
+
+def install_command(spec: DepsSpec, requirements: str, target: str,
+                    python: str = sys.executable) -> list[str]:
+    """The installer's command line, as data (golden-tested).
+
+    ``pip``: the build image's own pip, which knows the image's platform.
+    ``uv``: local mode, wheels only, for the runtime's Python and glibc.
+    """
+    if spec.installer == "uv":
+        return [spec.uv or "uv", "pip", "install",
+                "--requirement", requirements,
+                "--target", target,
+                "--python-platform", spec.python_platform,
+                "--python-version", spec.python_version,
+                "--only-binary", ":all:",
+                "--no-config", "--quiet", *_index_args(spec)]
+    return [python, "-m", "pip", "install",
+            "--requirement", requirements,
+            "--target", target,
+            "--no-compile", "--no-warn-script-location", "--disable-pip-version-check",
+            "--no-input", "--progress-bar", "off", *_index_args(spec)]
 
 
 def _explain(output: str) -> str:
@@ -51,17 +74,22 @@ def _explain(output: str) -> str:
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return ("TLS certificate verification failed: pass your proxy's CA bundle with "
                 "bundling.ca_bundle (or SLIM_LAMBDA_CA_BUNDLE)")
+    wheel_gap = r"(?:Because|because) (\S+) has no wheels with a matching platform tag"
+    if m := re.search(wheel_gap, text):
+        return (f"{m.group(1)} has no wheel for this runtime and architecture and local mode "
+                "never builds from source: use bundling.mode='docker' (or --mode docker)")
+    if m := re.search(r"No solution found when resolving dependencies:\s*\n\s*╰─▶ (.+)", text):
+        return f"no compatible set of wheels: {m.group(1).strip()}"
     if "No space left on device" in text:
         return "the disk filled up during install"
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "pip failed"
 
 
-def install_requirements(spec: BuildSpec, python: str = sys.executable) -> str:
-    """Run pip; returns pip's output. Raises BuildError (credentials redacted) on failure."""
-    assert spec.requirements is not None
-    requirements = os.path.join(spec.source_dir, spec.requirements)
-    cmd = install_command(spec, requirements, spec.output_dir, python)
+def install_requirements(spec: DepsSpec, python: str = sys.executable) -> str:
+    """Run the installer; returns its output. Raises BuildError (credentials redacted)."""
+    assert spec.requirements_file is not None
+    cmd = install_command(spec, spec.requirements_file, spec.output_dir, python)
     env = dict(os.environ)
     env.setdefault("HOME", spec.work_dir)
     env.setdefault("PIP_CACHE_DIR", os.path.join(spec.work_dir, "pip-cache"))
@@ -70,6 +98,38 @@ def install_requirements(spec: BuildSpec, python: str = sys.executable) -> str:
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         tail = "\n".join(redact(output).strip().splitlines()[-25:])
-        raise BuildError("install", f"pip could not install {spec.requirements}: "
+        raise BuildError("install", f"{spec.installer} could not install the requirements: "
                          f"{_explain(output)}", details=tail)
+    return redact(output)
+
+
+def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
+    """Install the function's own project (a ``pyproject.toml`` with a build backend) as a
+    package, without its dependencies (those come from the plan). The project is copied
+    first: the entry is mounted read only and build backends write next to the sources."""
+    assert spec.project_dir is not None
+    copy = os.path.join(spec.work_dir, "project")
+    if os.path.exists(copy):
+        shutil.rmtree(copy)
+    copy_sources(spec.project_dir, copy)
+    if spec.installer == "uv":
+        cmd = [spec.uv or "uv", "pip", "install", "--target", spec.output_dir,
+               "--python-platform", spec.python_platform, "--python-version",
+               spec.python_version, "--no-deps", "--no-config", "--quiet",
+               *_index_args(dataclasses.replace(spec, require_hashes=False, no_deps=False)),
+               copy]
+    else:
+        cmd = [python, "-m", "pip", "install", "--target", spec.output_dir, "--no-deps",
+               "--no-compile", "--disable-pip-version-check", "--no-input", "--progress-bar",
+               "off", *_index_args(dataclasses.replace(spec, require_hashes=False,
+                                                       no_deps=False)), copy]
+    env = dict(os.environ)
+    env.setdefault("HOME", spec.work_dir)
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        tail = "\n".join(redact(output).strip().splitlines()[-25:])
+        raise BuildError("install", f"{spec.installer} could not install your project as a "
+                         f"package: {_explain(output)}", details=tail)
     return redact(output)

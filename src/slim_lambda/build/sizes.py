@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from .distinfo import Distribution, find_distributions
 from .tree import iter_files
 
-__all__ = ["PackageSize", "TreeSizes", "measure_tree", "measure_zip", "package_sizes"]
+__all__ = ["END_RECORD", "PackageSize", "TreeSizes", "entry_sizes", "measure_tree",
+           "measure_zip", "package_sizes", "zip_share"]
 
 # The CDK CLI zips assets with yazl's addBuffer: raw deflate at zlib's default
 # level (6), sizes in the local header (no data descriptor), DOS timestamps only
@@ -78,8 +79,9 @@ def measure_tree(root: str, *, zipped: bool = True, jobs: int | None = None) -> 
     rels = []
     for rel, st in iter_files(root):
         path = os.path.join(root, rel)
-        link = os.path.islink(path) and os.path.exists(path)
-        size = os.path.getsize(path) if link else st.st_size
+        if os.path.islink(path) and not os.path.exists(path):
+            continue  # a dangling symlink: nothing Lambda could read
+        size = os.path.getsize(path) if os.path.islink(path) else st.st_size
         sizes.files += 1
         sizes.unzipped_bytes += size
         sizes.file_bytes[rel] = size
@@ -95,6 +97,35 @@ def measure_tree(root: str, *, zipped: bool = True, jobs: int | None = None) -> 
             compressed = sum(pool.map(lambda r: _deflated_size(os.path.join(root, r)), rels))
         sizes.zipped_bytes = overhead + compressed
     return sizes
+
+
+def entry_sizes(root: str, rels: list[str] | None = None, *, jobs: int | None = None
+                ) -> dict[str, list[int]]:
+    """``{rel: [unzipped bytes, bytes in the zip]}`` for every file (or ``rels``).
+
+    A file's zip share is its compressed data plus its local and central headers
+    (both carry the name); the archive adds :data:`END_RECORD` once. Shares add
+    up, so a cached tree's sizes combine with new files without re-compressing.
+    """
+    if rels is None:
+        rels = [rel for rel, _st in iter_files(root)]
+
+    def one(rel: str) -> tuple[str, list[int]]:
+        path = os.path.join(root, rel)
+        size = os.path.getsize(path) if os.path.exists(path) else 0
+        return rel, [size, zip_share(rel, _deflated_size(path) if size else 0)]
+
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+        return dict(pool.map(one, rels))
+
+
+def zip_share(rel: str, compressed: int, prefix: str = "") -> int:
+    """What one file adds to the zip: headers (name twice) plus its compressed data."""
+    name = len((prefix + rel).encode("utf-8"))
+    return _LOCAL_HEADER + _DATA_DESCRIPTOR + _CENTRAL_HEADER + 2 * name + compressed
+
+
+END_RECORD = _END_RECORD
 
 
 def measure_zip(path: str) -> tuple[TreeSizes, list[Distribution]]:

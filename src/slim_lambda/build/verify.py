@@ -74,7 +74,8 @@ def attribute(error: str, root: str, removed: dict[str, str], stripped: set[str]
 
 def verify_imports(root: str, modules: list[str], *, removed: dict[str, str],
                    stripped: set[str], skip: tuple[str, ...] = (), python: str = sys.executable,
-                   jobs: int | None = None, timeout: float = 300.0) -> VerifyResult:
+                   jobs: int | None = None, timeout: float = 300.0,
+                   extra_paths: tuple[str, ...] = ()) -> VerifyResult:
     """Import each module in its own interpreter; collect every failure."""
     result = VerifyResult()
     todo = []
@@ -86,7 +87,8 @@ def verify_imports(root: str, modules: list[str], *, removed: dict[str, str],
     result.modules = todo
 
     def one(name: str) -> tuple[str, str]:
-        outcome = probe(root, [name], python=python, timeout=timeout)
+        outcome = probe(root, [name], python=python, timeout=timeout,
+                        extra_paths=extra_paths)
         return name, outcome.failed.get(name, "")
 
     workers = max(1, min(len(todo), jobs or os.cpu_count() or 2))

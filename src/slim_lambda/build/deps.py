@@ -1,0 +1,300 @@
+"""Stage 1: the finished dependency tree (install → slim → strip → bytecode → verify).
+
+The result depends only on the requirements, the platform and the options, never
+on the function's own code, so the host caches it and a handler change reuses
+it. Every module is compiled to hash-based bytecode here; the assemble stage
+decides which pycs fit. The meta dict returned (and written beside the tree by
+the host) records what each later stage needs without reading the tree again:
+per-file unzipped and zipped sizes, the pycs, the import probes.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from . import __version__
+from .bytecode import compile_modules, pyc_path
+from .distinfo import find_distributions, rewrite_record
+from .elf import read_machine
+from .errors import BuildError
+from .fsguard import Root
+from .imports import probe
+from .install import install_project, install_requirements
+from .sizes import entry_sizes, measure_tree
+from .slim import SlimSettings, apply_removals, plan_removals
+from .spec import DepsSpec
+from .strip import strip_tree
+from .tree import iter_files
+from .verify import verify_imports
+
+__all__ = ["MACHINES", "Steps", "check_architecture", "check_interpreter",
+           "normalize_permissions", "probe_key", "run_deps", "run_probe"]
+
+Log = Callable[[str], None]
+MACHINES = {"x86_64": "x86_64", "arm64": "aarch64"}
+
+
+class Steps:
+    """Timed steps, logged as they start so a long build shows where it is."""
+
+    def __init__(self, log: Log) -> None:
+        self.log = log
+        self.done: list[dict[str, Any]] = []
+        self.started = time.monotonic()
+
+    def start(self, name: str) -> Callable[[], None]:
+        t0 = time.monotonic()
+        self.log(f"{name} ...")
+
+        def finish() -> None:
+            seconds = round(time.monotonic() - t0, 3)
+            self.done.append({"name": name, "seconds": seconds})
+        return finish
+
+
+def check_interpreter(runtime: str) -> None:
+    have = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if have != runtime:
+        raise BuildError(
+            "image", f"the build image runs {have.replace('python', 'Python ')}, but the "
+            f"function's runtime is {runtime}",
+            details=f"Use a build image for {runtime} (bundling.image), or an image template "
+            "with {runtime} in it.")
+
+
+def normalize_permissions(root: str, rels: list[str] | None = None) -> None:
+    """Lambda runs as another user: files world-readable, executables executable."""
+    if rels is None:
+        rels = [rel for rel, _st in iter_files(root)]
+        for dirpath, dirnames, _files in os.walk(root):
+            for d in dirnames:
+                path = os.path.join(dirpath, d)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o755)
+    for rel in rels:
+        path = os.path.join(root, rel)
+        if os.path.islink(path):
+            continue
+        mode = os.stat(path).st_mode
+        want = 0o755 if mode & 0o111 else 0o644
+        if mode & 0o7777 != want:
+            os.chmod(path, want)
+
+
+def _drop_distributions(root: str, provided: dict[str, str], log: Log) -> list[dict[str, str]]:
+    """Remove installed distributions a layer already provides at the same version."""
+    dropped = []
+    guard = Root(root)
+    for dist in find_distributions(root):
+        key = dist.name.lower().replace("_", "-")
+        want = provided.get(key)
+        if want is None:
+            continue
+        if want != dist.version:
+            raise BuildError(
+                "layers", f"{dist.name} {dist.version} is required by the function, but a "
+                f"layer provides {dist.name} {want}",
+                details="Pin the same version in the function and the layer, or remove it "
+                "from one of them.")
+        for rel in sorted(dist.files | {f"{dist.dist_info}/RECORD"}):
+            if os.path.lexists(os.path.join(root, rel)):
+                guard.remove(rel)
+        for rel, _st in list(iter_files(os.path.join(root, dist.dist_info))):
+            guard.remove(f"{dist.dist_info}/{rel}")
+        dropped.append({"name": dist.name, "version": dist.version})
+        log(f"  {dist.name} {dist.version} comes from a layer; not bundled twice")
+    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+        if dirpath != root and not dirnames and not filenames:
+            os.rmdir(dirpath)
+    return dropped
+
+
+def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[str, Any]:
+    """Build the dependency tree into ``spec.output_dir``; return its meta."""
+    if spec.can_compile or spec.can_import:
+        check_interpreter(spec.runtime)
+    out = spec.output_dir
+    os.makedirs(out, exist_ok=True)
+    os.makedirs(spec.work_dir, exist_ok=True)
+    if os.listdir(out):
+        raise BuildError("prepare", f"the output directory {out} is not empty")
+    steps = Steps(log)
+    warnings: list[str] = []
+    notices: list[str] = []
+
+    if spec.requirements_file:
+        done = steps.start(f"install ({spec.installer})")
+        install_requirements(spec, python)
+        done()
+    if spec.project_dir:
+        done = steps.start("install your project")
+        install_project(spec, python)
+        done()
+    dropped = _drop_distributions(out, spec.exclude_distributions, log) \
+        if spec.exclude_distributions else []
+    dists = find_distributions(out)
+    installed = measure_tree(out, zipped=False)
+
+    removed: dict[str, str] = {}
+    by_rule: dict[str, list[int]] = {}
+    if spec.slim:
+        done = steps.start("slim")
+        settings = SlimSettings(patterns=spec.patterns, replace_defaults=spec.replace_defaults,
+                                disable_rules=spec.disable_rules, keep=spec.keep,
+                                trim_dist_info=spec.trim_dist_info)
+        plan = plan_removals(out, settings)
+        apply_removals(out, plan)
+        for r in plan.removals:
+            removed[r.rel] = r.rule
+            counts = by_rule.setdefault(r.rule, [0, 0])
+            counts[0] += 1
+            counts[1] += r.size
+        for _rel, saved in plan.metadata_trims:
+            by_rule.setdefault("dist-info", [0, 0])[1] += saved
+        for pattern in plan.keep_unmatched:
+            warnings.append(f"slim.keep pattern {pattern!r} matched no file that a rule removes")
+        done()
+
+    strip_result = None
+    if spec.strip and not spec.can_strip:
+        notices.append(f"strip skipped: this host cannot strip {spec.architecture} shared "
+                       "objects correctly (build in Docker mode to strip them)")
+    elif spec.strip:
+        done = steps.start("strip")
+        strip_result = strip_tree(out, exclude=spec.strip_exclude)
+        if not strip_result.available:
+            warnings.append("strip: no 'strip' command in the build image; shared objects "
+                            "were left as they are")
+        if strip_result.stripped:
+            by_rule["strip"] = [len(strip_result.stripped), strip_result.saved_bytes]
+        done()
+    changed = strip_result.changed if strip_result else set()
+    for dist in dists:
+        rewrite_record(out, dist, changed)
+
+    elf_files = check_architecture(out, spec.architecture, what="dependency")
+
+    pycs: dict[str, str] = {}
+    bytecode_info: dict[str, Any] = {"compiled": False}
+    if spec.bytecode and not spec.can_compile:
+        notices.append(f"bytecode skipped: this host's Python is not {spec.python_version} "
+                       "(build in Docker mode, or on a host with that Python, to precompile)")
+    elif spec.bytecode:
+        done = steps.start("bytecode")
+        sources = [rel for rel, _st in iter_files(out) if rel.endswith(".py")
+                   and not rel.split("/", 1)[0].endswith((".dist-info", ".data"))]
+        result = compile_modules(out, sources, mode="all", budget_bytes=1 << 62)
+        pycs = {rel: pyc_path(rel) for rel, _size in result.compiled}
+        bytecode_info = {"compiled": True, "modules": len(pycs), "failed": len(result.failed)}
+        done()
+
+    verify_info: dict[str, Any] = {"enabled": spec.verify and spec.can_import}
+    probes: dict[str, Any] = {}
+    if spec.verify and not spec.can_import:
+        notices.append("verify skipped: this host cannot import the target's native code "
+                       "(build in Docker mode to check every module imports)")
+    elif spec.verify:
+        done = steps.start("verify imports")
+        modules: dict[str, None] = {}
+        for dist in dists:
+            modules.update(dict.fromkeys(dist.top_level))
+        present = {rel.split("/", 1)[0].removesuffix(".py") for rel, _ in iter_files(out)}
+        present |= {rel.split("/", 1)[0].split(".", 1)[0] for rel, _ in iter_files(out)}
+        modules = {m: None for m in modules if m.split(".")[0] in present}
+        result_v = verify_imports(out, list(modules), removed=removed, stripped=changed,
+                                  skip=spec.verify_skip, python=python,
+                                  extra_paths=spec.layer_paths)
+        verify_info.update(modules=result_v.modules, skipped=result_v.skipped)
+        if result_v.failures:
+            lines = []
+            for f in result_v.failures:
+                cause = (f"most likely the '{f.rule}' rule: {f.evidence}" if f.rule else
+                         "no slim rule touched the files involved")
+                lines.append(f"- {f.module}: {f.error.strip().splitlines()[-1]}\n  ({cause})")
+            raise BuildError(
+                "verify", f"{len(result_v.failures)} module(s) no longer import after slimming",
+                details="\n".join(lines) + "\nKeep the files with slim.keep, disable the rule "
+                "with slim.disable_rules, or skip the module with slim.verify_skip.")
+        done()
+    if spec.handler_imports and spec.can_import:
+        probes[probe_key(spec.handler_imports)] = run_probe(out, spec.handler_imports,
+                                                            spec.layer_paths, python)
+
+    normalize_permissions(out)
+    done = steps.start("measure")
+    files = entry_sizes(out)
+    done()
+    return {
+        "schema": 2,
+        "tool": {"name": "slim-lambda", "version": __version__},
+        "runtime": spec.runtime,
+        "architecture": spec.architecture,
+        "python": platform.python_version() if spec.can_compile else None,
+        "installer": spec.installer,
+        "image": spec.image,
+        "installed_bytes": installed.unzipped_bytes,
+        "removed_by_rule": {rule: {"files": v[0], "bytes": v[1]} for rule, v in by_rule.items()},
+        "deduplicated": dropped,
+        "strip": None if strip_result is None else {
+            "stripped": len(strip_result.stripped),
+            "saved_bytes": strip_result.saved_bytes,
+            "already_stripped": strip_result.already_stripped,
+            "skipped": [{"path": p, "reason": r} for p, r in strip_result.skipped],
+            "machines": strip_result.machines,
+        },
+        "elf": elf_files,
+        "bytecode": bytecode_info,
+        "pycs": pycs,
+        "verify": verify_info,
+        "probes": probes,
+        "files": files,
+        "steps": steps.done,
+        "warnings": warnings,
+        "notices": notices,
+    }
+
+
+def probe_key(modules: tuple[str, ...] | list[str]) -> str:
+    return ",".join(sorted(set(modules)))
+
+
+def run_probe(root: str, modules: tuple[str, ...] | list[str], layer_paths: tuple[str, ...],
+              python: str) -> dict[str, Any]:
+    """Import the handler's third-party modules in a fresh interpreter: what loads, how long."""
+    names = sorted(set(modules))
+    first = probe(root, names, python=python, extra_paths=layer_paths)
+    # a second, warm-disk run is the figure to quote; the first one warms the page cache
+    timed = probe(root, names, python=python, extra_paths=layer_paths)
+    return {"modules": names, "ok": timed.ok, "failed": sorted(timed.failed),
+            "seconds": round(timed.seconds, 3),
+            "files": sorted(set(first.files) | set(timed.files))}
+
+
+def check_architecture(root: str, architecture: str, *, what: str,
+                       rels: list[str] | None = None) -> list[dict[str, str]]:
+    """Every ELF file's machine; an ELF for another machine fails the build."""
+    expected = MACHINES.get(architecture, architecture)
+    found = []
+    wrong = []
+    for rel in rels if rels is not None else [r for r, _st in iter_files(root)]:
+        path = os.path.join(root, rel)
+        if os.path.islink(path) or not os.path.isfile(path):
+            continue
+        machine = read_machine(path)
+        if machine is None:
+            continue
+        found.append({"path": rel, "machine": machine})
+        if machine != expected:
+            wrong.append(f"{rel} ({machine})")
+    if wrong:
+        raise BuildError(
+            "architecture", f"{len(wrong)} {what} file(s) are ELF binaries for another "
+            f"architecture than {architecture} ({expected}): " + ", ".join(wrong[:10]),
+            details="Build for the architecture these files were made for, or replace them "
+            f"with {expected} builds (a wheel for the right platform, or exclude the file).")
+    return found

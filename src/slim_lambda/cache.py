@@ -1,0 +1,219 @@
+"""The dependency cache: finished dependency trees, content-addressed.
+
+Layout under the cache directory::
+
+    deps/<key>/tree/                          the finished tree (never written after commit)
+    deps/<key>/tree.slim-lambda-deps.json     its meta (sizes, pycs, import probes)
+    deps/<key>/used                           touched on every use (LRU order)
+    locks/<key>.lock                          flock: exclusive to build, shared to read
+    pip/ uv/                                  the installers' download caches
+
+A tree is built in ``deps/.tmp-*`` and renamed into place in one step, so a
+half-written entry is never seen; a synth killed midway leaves only a ``.tmp-``
+directory that the next prune removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CACHE_DIR_ENV", "CacheEntry", "DepsCache", "default_cache_dir"]
+
+CACHE_DIR_ENV = "SLIM_LAMBDA_CACHE_DIR"
+META_SUFFIX = ".slim-lambda-deps.json"
+STALE_TMP_SECONDS = 6 * 3600
+
+
+def default_cache_dir(option: str | None = None) -> str:
+    """``$SLIM_LAMBDA_CACHE_DIR``, else the option, else the user's cache directory."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return os.path.abspath(os.path.expanduser(env))
+    if option:
+        return os.path.abspath(os.path.expanduser(option))
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "slim-lambda")
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    key: str
+    path: str
+
+    @property
+    def tree(self) -> str:
+        return os.path.join(self.path, "tree")
+
+    @property
+    def meta_path(self) -> str:
+        return self.tree + META_SUFFIX
+
+    def meta(self) -> dict[str, Any]:
+        with open(self.meta_path, encoding="utf-8") as f:
+            data: dict[str, Any] = json.load(f)
+        return data
+
+    def write_meta(self, meta: dict[str, Any]) -> None:
+        tmp = self.meta_path + f".{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(meta, f)
+        os.replace(tmp, self.meta_path)
+
+
+def _dir_bytes(path: str) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
+
+
+class DepsCache:
+    """Content-addressed finished dependency trees with locking and LRU pruning."""
+
+    def __init__(self, root: str, *, max_bytes: int = 5 * 1024**3) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.deps = os.path.join(root, "deps")
+        self.locks = os.path.join(root, "locks")
+        for d in (self.deps, self.locks, self.pip_cache, self.uv_cache):
+            os.makedirs(d, exist_ok=True)
+
+    @property
+    def pip_cache(self) -> str:
+        return os.path.join(self.root, "pip")
+
+    @property
+    def uv_cache(self) -> str:
+        return os.path.join(self.root, "uv")
+
+    def entry(self, key: str) -> CacheEntry:
+        return CacheEntry(key, os.path.join(self.deps, key))
+
+    def lookup(self, key: str) -> CacheEntry | None:
+        entry = self.entry(key)
+        if not (os.path.isdir(entry.tree) and os.path.isfile(entry.meta_path)):
+            return None
+        with open(os.path.join(entry.path, "used"), "a"):
+            pass
+        os.utime(os.path.join(entry.path, "used"))
+        return entry
+
+    @contextlib.contextmanager
+    def lock(self, key: str, *, exclusive: bool = True, wait: bool = True
+             ) -> Iterator[bool]:
+        """Hold the key's lock; yields False when ``wait`` is off and it is taken."""
+        path = os.path.join(self.locks, f"{key}.lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            flags = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+            try:
+                fcntl.flock(fd, flags | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
+
+    def staging(self, key: str) -> str:
+        """A fresh directory for building ``key``; commit it with :meth:`commit`."""
+        path = tempfile.mkdtemp(prefix=f".tmp-{key[:16]}-", dir=self.deps)
+        os.chmod(path, 0o755)
+        return path
+
+    def commit(self, key: str, staging: str) -> CacheEntry:
+        """Move a finished staging directory (``tree/`` + meta) into place atomically."""
+        entry = self.entry(key)
+        with open(os.path.join(staging, "used"), "w"):
+            pass
+        with open(os.path.join(staging, "bytes"), "w") as f:
+            f.write(str(_dir_bytes(staging)))
+        if os.path.isdir(entry.path):  # built by someone else meanwhile: keep theirs
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            os.rename(staging, entry.path)
+        return entry
+
+    def entries(self) -> list[tuple[CacheEntry, int, float]]:
+        """(entry, bytes, last used) for every committed entry, least recently used first."""
+        found = []
+        for name in os.listdir(self.deps):
+            if name.startswith("."):
+                continue
+            entry = self.entry(name)
+            try:
+                with open(os.path.join(entry.path, "bytes")) as f:
+                    size = int(f.read().strip() or 0)
+                used = os.path.getmtime(os.path.join(entry.path, "used"))
+            except (OSError, ValueError):
+                size, used = _dir_bytes(entry.path), 0.0
+            found.append((entry, size, used))
+        found.sort(key=lambda t: t[2])
+        return found
+
+    def prune(self, max_bytes: int | None = None, *, keep: str | None = None) -> list[str]:
+        """Remove least recently used entries until the total fits; skip entries in use."""
+        cap = self.max_bytes if max_bytes is None else max_bytes
+        removed = []
+        now = time.time()
+        for name in os.listdir(self.deps):
+            path = os.path.join(self.deps, name)
+            if name.startswith(".tmp-") and now - os.path.getmtime(path) > STALE_TMP_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+        entries = self.entries()
+        total = sum(size for _e, size, _u in entries)
+        for entry, size, _used in entries:
+            if total <= cap:
+                break
+            if entry.key == keep:
+                continue
+            with self.lock(entry.key, wait=False) as got:
+                if not got:
+                    continue
+                trash = os.path.join(self.deps, f".tmp-trash-{entry.key[:16]}-{os.getpid()}")
+                os.rename(entry.path, trash)
+                shutil.rmtree(trash, ignore_errors=True)
+            total -= size
+            removed.append(entry.key)
+        return removed
+
+    def clear(self) -> int:
+        """Remove every entry and download cache; returns the bytes freed."""
+        freed = 0
+        for d in (self.deps, self.pip_cache, self.uv_cache):
+            freed += _dir_bytes(d)
+            shutil.rmtree(d, ignore_errors=True)
+            os.makedirs(d, exist_ok=True)
+        return freed
+
+    def info(self) -> dict[str, Any]:
+        entries = self.entries()
+        return {
+            "path": self.root,
+            "max_bytes": self.max_bytes,
+            "entries": [{"key": e.key, "bytes": size, "last_used": used,
+                         **_entry_summary(e)} for e, size, used in entries],
+            "deps_bytes": sum(size for _e, size, _u in entries),
+            "download_bytes": _dir_bytes(self.pip_cache) + _dir_bytes(self.uv_cache),
+        }
+
+
+def _entry_summary(entry: CacheEntry) -> dict[str, Any]:
+    try:
+        meta = entry.meta()
+    except (OSError, ValueError):
+        return {}
+    return {"runtime": meta.get("runtime"), "architecture": meta.get("architecture"),
+            "installer": meta.get("installer"), "image": meta.get("image"),
+            "label": meta.get("label", "")}

@@ -168,8 +168,8 @@ def test_unreachable_docker_engine(entry: Path, tmp_path: Path, clean_env: None,
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     request, _ = resolve_request(
         where="t", entry=str(entry), runtime="python3.11", architecture="x86_64",
-        index="index.py", handler="handler", bundling=BundlingOptions(mode="docker"), slim=SlimOptions(),
-        limits=SizeLimits())
+        index="index.py", handler="handler", bundling=BundlingOptions(mode="docker"),
+        slim=SlimOptions(), limits=SizeLimits())
     with pytest.raises(DockerError, match=r"cannot reach the Docker engine at "
                        r"unix:///nonexistent/docker\.sock"):
         build(request, str(tmp_path / "out"))

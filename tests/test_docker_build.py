@@ -46,11 +46,14 @@ def local_bundling(wheels: Path, image: str, **kw: Any) -> BundlingOptions:
     return BundlingOptions(image=image, find_links=(str(wheels),), no_index=True, **kw)
 
 
-def run_in_image(image: str, bundle: Path, code: str) -> subprocess.CompletedProcess[str]:
+def run_in_image(image: str, bundle: Path, code: str,
+                 extra_mounts: tuple[tuple[Path, str], ...] = ()
+                 ) -> subprocess.CompletedProcess[str]:
     """Run Python in the build image with the bundle mounted read-only at /var/task."""
+    mounts = [a for src, dst in extra_mounts for a in ("-v", f"{src}:{dst}:ro")]
     return subprocess.run(
         ["docker", "run", "--rm", "--network", "none", "-u", f"{os.getuid()}:{os.getgid()}",
-         "-v", f"{bundle}:/var/task:ro", "-w", "/tmp", "-e", "PYTHONPATH=/var/task",
+         "-v", f"{bundle}:/var/task:ro", *mounts, "-w", "/tmp", "-e", "PYTHONPATH=/var/task",
          image, "python3", "-c", code], capture_output=True, text=True, timeout=300)
 
 

@@ -38,11 +38,13 @@ __all__ = [
     "SlimLambdaError",
     "SlimOptions",
     "SlimPythonFunction",
+    "SlimPythonLayerVersion",
     "__version__",
 ]
 
 if TYPE_CHECKING:
     from .function import SlimPythonFunction
+    from .layer import SlimPythonLayerVersion
 
 
 def __getattr__(name: str) -> Any:
@@ -50,4 +52,8 @@ def __getattr__(name: str) -> Any:
         from .function import SlimPythonFunction
 
         return SlimPythonFunction
+    if name == "SlimPythonLayerVersion":
+        from .layer import SlimPythonLayerVersion
+
+        return SlimPythonLayerVersion
     raise AttributeError(f"module 'slim_lambda' has no attribute {name!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+# one dependency cache per test session, never the developer's own
+os.environ["SLIM_LAMBDA_CACHE_DIR"] = tempfile.mkdtemp(prefix="slim-lambda-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_IMAGE = os.environ.get("SLIM_LAMBDA_TEST_IMAGE",

@@ -109,7 +109,7 @@ def test_function_with_two_slim_layers(entry: Path, wheels: Path, build_image: s
 
 def test_layer_version_conflict_is_an_error(entry: Path, wheels: Path, build_image: str,
                                             tmp_path: Path, clean_env: None) -> None:
-    app, stack = _app(tmp_path)
+    _unused, stack = _app(tmp_path)
     bundling = _bundling(wheels, build_image)
     layer = SlimPythonLayerVersion(stack, "L", entry=str(_layer_entry(
         tmp_path, "l", "slimfix-pure\n")), compatible_runtimes=[PY311], bundling=bundling)
@@ -123,7 +123,7 @@ def test_layer_version_conflict_is_an_error(entry: Path, wheels: Path, build_ima
 def test_combined_limit_names_the_largest_contributors(entry: Path, wheels: Path,
                                                        build_image: str, tmp_path: Path,
                                                        clean_env: None) -> None:
-    app, stack = _app(tmp_path)
+    _unused, stack = _app(tmp_path)
     bundling = _bundling(wheels, build_image)
     layer = SlimPythonLayerVersion(stack, "Cext", entry=str(_layer_entry(
         tmp_path, "cext", "slimfix-cext\n")), compatible_runtimes=[PY311], bundling=bundling)
@@ -144,7 +144,7 @@ def test_combined_limit_names_the_largest_contributors(entry: Path, wheels: Path
 
 
 def test_more_than_five_layers_fails_at_synth(entry: Path, tmp_path: Path) -> None:
-    _app_, stack = _app(tmp_path)
+    _unused, stack = _app(tmp_path)
     layers = [lambda_.LayerVersion.from_layer_version_arn(
         stack, f"L{i}", f"arn:aws:lambda:us-east-1:123456789012:layer:l{i}:1") for i in range(6)]
     with pytest.raises(ConfigurationError, match="6 layers given; a Lambda function can use "

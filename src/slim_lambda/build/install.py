@@ -74,12 +74,18 @@ def _explain(output: str) -> str:
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return ("TLS certificate verification failed: pass your proxy's CA bundle with "
                 "bundling.ca_bundle (or SLIM_LAMBDA_CA_BUNDLE)")
-    wheel_gap = r"(?:Because|because) (\S+) has no wheels with a matching platform tag"
+    wheel_gap = (r"[Bb]ecause (\S+?)(?:==\S+)? has no (?:usable wheels|wheels with a matching "
+                 r"platform tag)")
     if m := re.search(wheel_gap, text):
-        return (f"{m.group(1)} has no wheel for this runtime and architecture and local mode "
-                "never builds from source: use bundling.mode='docker' (or --mode docker)")
-    if m := re.search(r"No solution found when resolving dependencies:\s*\n\s*╰─▶ (.+)", text):
-        return f"no compatible set of wheels: {m.group(1).strip()}"
+        return (f"{m.group(1)} has no wheel for this runtime and architecture, and local mode "
+                "never builds from source: use bundling.mode='docker' (CLI --mode docker) to "
+                "build it in the Lambda build image, or pin a version that ships such a wheel")
+    if m := re.search(r"[Bb]ecause (\S+) was not found in the package registry", text):
+        return (f"no installable distribution for {m.group(1)}: check the name, and that the "
+                "index (bundling.index_url / find_links) has it")
+    if m := re.search(r"[Bb]ecause there is no version of (\S+?)(==\S+)?\b", text):
+        return (f"no installable distribution for {m.group(1)}{m.group(2) or ''}: check the "
+                "version exists and has a wheel for this runtime and architecture")
     if "No space left on device" in text:
         return "the disk filled up during install"
     lines = [line for line in text.strip().splitlines() if line.strip()]

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -58,6 +59,7 @@ PIP_CACHE = f"{TOOLS}/pip-cache"
 CA = f"{TOOLS}/ca-bundle.pem"
 PKG = "slim_lambda_build"
 MODE_ENV = "SLIM_LAMBDA_MODE"
+PROGRESS_ENV = "SLIM_LAMBDA_PROGRESS"
 HOST_MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 # highest uv --python-platform tag whose glibc the runtime has
 UV_GLIBC = {(2, 26): "2_17", (2, 34): "2_34"}
@@ -298,6 +300,9 @@ class _Builder:
         self.env = passthrough_environment(request)
         self.clean = make_redactor(_secrets(request, self.env))
         self._log = log
+        self._started = time.monotonic()
+        setting = os.environ.get(PROGRESS_ENV)
+        self.show_progress = (setting != "0") if setting is not None else not os.environ.get("CI")
         self.mode = resolve_mode(request, runner)
         self.target = _target(request, self.mode, runner, self.log)
         b = request.bundling
@@ -310,6 +315,14 @@ class _Builder:
 
     def log(self, line: str) -> None:
         self._log(self.clean(line))
+
+    def progress(self, line: str) -> None:
+        """A step, a package being installed: with the elapsed time; quiet in CI unless
+        ``SLIM_LAMBDA_PROGRESS=1``."""
+        if self.show_progress and line.strip():
+            elapsed = time.monotonic() - self._started
+            label = self.request.label or os.path.basename(self.request.entry)
+            self._log(self.clean(f"slim-lambda [{elapsed:5.1f}s {label}] {line.strip()}"))
 
     @property
     def copies_sources(self) -> bool:
@@ -364,7 +377,7 @@ class _Builder:
             volumes=tuple(volumes), environment=env,
             user=f"{os.getuid()}:{os.getgid()}" if hasattr(os, "getuid") else None,
             network=network, timeout_seconds=request.bundling.timeout_seconds)
-        result = self.runner.run(run, log=lambda line: self.log(f"  {line}"))
+        result = self.runner.run(run, log=self.progress)
         return self._read_result(work, result.logs, result.exit_code, result.oom_killed)
 
     def _read_result(self, work: str, logs: str, exit_code: int, oom: bool) -> dict[str, Any]:
@@ -460,7 +473,7 @@ class _Builder:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            self.log(f"  {line.rstrip()}")
+            self.progress(line)
         try:
             code = proc.wait(timeout=self.request.bundling.timeout_seconds)
         except subprocess.TimeoutExpired:
@@ -496,7 +509,7 @@ class _Builder:
                     can_compile=_host_minor() == r.runtime,
                     can_import=t.mode == "local" and t.can_import,
                     layer_paths=self._layer_paths(False), **common)
-                report = run_stage(spec, log=self.log)
+                report = run_stage(spec, log=self.progress)
             else:
                 volumes, env, _links = self._volumes_env(work)
                 volumes += [Volume(output_dir, OUT, False), Volume(entry_tree, DEPS, True),
@@ -559,8 +572,8 @@ def _build(builder: _Builder, output_dir: str) -> dict[str, Any]:
     with cache.lock(key):
         entry = cache.lookup(key)
         if entry is None:
-            builder.log(f"slim-lambda: building dependencies ({builder.mode} mode"
-                        f"{', ' + request.image if builder.mode == 'docker' else ''})")
+            builder.progress(f"building dependencies ({builder.mode} mode"
+                             f"{', ' + request.image if builder.mode == 'docker' else ''})")
             staging = cache.staging(key)
             try:
                 tree = os.path.join(staging, "tree")
@@ -577,7 +590,7 @@ def _build(builder: _Builder, output_dir: str) -> dict[str, Any]:
                 raise
             cache_info["hit"] = False
         else:
-            builder.log(f"slim-lambda: dependencies from the cache ({key[:16]})")
+            builder.progress(f"dependencies from the cache ({key[:16]})")
             cache_info["hit"] = True
     with cache.lock(key, exclusive=False):
         meta = entry.meta()

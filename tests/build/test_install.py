@@ -39,7 +39,7 @@ def test_golden_command_local_mode_uses_uv_for_the_runtime_platform() -> None:
     assert cmd == [
         "/bin/uv", "pip", "install", "--requirement", "/w/requirements.txt", "--target", "/out",
         "--python-platform", "aarch64-manylinux_2_34", "--python-version", "3.12",
-        "--only-binary", ":all:", "--no-config", "--quiet", "--require-hashes", "--no-deps",
+        "--only-binary", ":all:", "--no-config", "--require-hashes", "--no-deps",
     ]
 
 

@@ -129,7 +129,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
 
     if spec.requirements_file:
         done = steps.start(f"install ({spec.installer})")
-        install_requirements(spec, python)
+        install_requirements(spec, python, progress=log)
         done()
     if spec.project_dir:
         done = steps.start("install your project")

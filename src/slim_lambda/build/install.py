@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 
 from .errors import BuildError
 from .sources import copy_sources
@@ -54,7 +55,7 @@ def install_command(spec: DepsSpec, requirements: str, target: str,
                 "--python-platform", spec.python_platform,
                 "--python-version", spec.python_version,
                 "--only-binary", ":all:",
-                "--no-config", "--quiet", *_index_args(spec)]
+                "--no-config", *_index_args(spec)]
     return [python, "-m", "pip", "install",
             "--requirement", requirements,
             "--target", target,
@@ -92,17 +93,36 @@ def _explain(output: str) -> str:
     return lines[-1] if lines else "pip failed"
 
 
-def install_requirements(spec: DepsSpec, python: str = sys.executable) -> str:
-    """Run the installer; returns its output. Raises BuildError (credentials redacted)."""
+# the installer's lines worth showing while a long install runs
+_PROGRESS = re.compile(r"^\s*(Collecting |Downloading |Installing collected|Successfully installed"
+                       r"|Resolved |Prepared |Installed |\+ )")
+
+
+def _run_streaming(cmd: list[str], env: dict[str, str], cwd: str,
+                   progress: Callable[[str], None] | None) -> tuple[int, str]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env, cwd=cwd)
+    lines = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if progress and _PROGRESS.match(line):
+            progress("  " + redact(line.rstrip()))
+    return proc.wait(), "".join(lines)
+
+
+def install_requirements(spec: DepsSpec, python: str = sys.executable,
+                         progress: Callable[[str], None] | None = None) -> str:
+    """Run the installer, showing which package it is at; returns its output. Raises
+    BuildError (credentials redacted)."""
     assert spec.requirements_file is not None
     cmd = install_command(spec, spec.requirements_file, spec.output_dir, python)
     env = dict(os.environ)
     env.setdefault("HOME", spec.work_dir)
     env.setdefault("PIP_CACHE_DIR", os.path.join(spec.work_dir, "pip-cache"))
     env.pop("PYTHONPATH", None)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)
-    output = proc.stdout + proc.stderr
-    if proc.returncode != 0:
+    returncode, output = _run_streaming(cmd, env, spec.work_dir, progress)
+    if returncode != 0:
         tail = "\n".join(redact(output).strip().splitlines()[-25:])
         raise BuildError("install", f"{spec.installer} could not install the requirements: "
                          f"{_explain(output)}", details=tail)

@@ -25,7 +25,7 @@ META = "slim-lambda-deps.json"
 
 
 def stderr_log(message: str) -> None:
-    print(f"slim-lambda: {message}", file=sys.stderr, flush=True)
+    print(message, file=sys.stderr, flush=True)
 
 
 def run_stage(spec: DepsSpec | AssembleSpec, *, log: Log = stderr_log,

@@ -2,9 +2,10 @@
 # Source this file: it makes sure everything the tests and the example need is
 # here, reusing what is already present, then puts the tools on PATH.
 #
-#   - Debian packages: docker.io, debootstrap, binutils, gcc (needs root; apt-get)
+#   - Debian packages: docker.io, debootstrap, binutils, gcc, busybox-static (needs root; apt-get)
 #   - a Docker engine (started as `dockerd --bridge=none --iptables=false` if none answers)
 #   - the local Lambda-like build image (scripts/build-test-image.sh)
+#   - busybox and a Lambda-like runtime image for moto (scripts/build-runtime-images.sh)
 #   - a virtualenv with slim-lambda and its dev tools, cached per pyproject.toml
 #   - the CDK CLI (npm aws-cdk@2), cached
 #
@@ -25,6 +26,7 @@ _slim_apt() {
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
   command -v readelf >/dev/null 2>&1 || missing+=(binutils)
   command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     _slim_say "missing ${missing[*]}; install them (sudo apt-get install ${missing[*]})"; return 1
@@ -80,4 +82,5 @@ _slim_cdk() {
 
 _slim_apt && _slim_docker && \
   bash "$_slim_root/scripts/build-test-image.sh" --name "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
+  bash "$_slim_root/scripts/build-runtime-images.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
   _slim_venv && _slim_cdk

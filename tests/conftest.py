@@ -71,3 +71,23 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for var in ("SLIM_LAMBDA_IMAGE", "SLIM_LAMBDA_CA_BUNDLE"):
         monkeypatch.delenv(var, raising=False)
     yield
+
+
+@pytest.fixture(scope="session")
+def seed_synth(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/seed synthesized once per session with `cdk synth` and the local build image
+    (the seed and deploy tests share it)."""
+    cdk = shutil.which("cdk")
+    if cdk is None:
+        if os.environ.get("CI"):
+            pytest.fail("the CDK CLI must be on PATH on CI (scripts/dev-env.sh installs it)")
+        pytest.skip("no CDK CLI on PATH")
+    outdir = tmp_path_factory.mktemp("seed") / "cdk.out"
+    repo, tag = build_image.rsplit(":", 1)
+    env = dict(os.environ, SLIM_LAMBDA_IMAGE=repo.replace("python3.11", "{runtime}") + ":"
+               + tag.replace("x86_64", "{arch}"))
+    proc = subprocess.run([cdk, "synth", "--quiet", "--output", str(outdir)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "slim-lambda: SlimLambdaSeed/Seed" in proc.stderr, "the report is printed at synth"
+    return outdir

@@ -5,35 +5,13 @@ handler runs from a read-only copy of the asset with the image's Python."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
 from tests.test_docker_build import run_in_image
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def seed_synth(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cdk = shutil.which("cdk")
-    if cdk is None:
-        if os.environ.get("CI"):
-            pytest.fail("the CDK CLI must be on PATH on CI (scripts/dev-env.sh installs it)")
-        pytest.skip("no CDK CLI on PATH")
-    outdir = tmp_path_factory.mktemp("seed") / "cdk.out"
-    repo, tag = build_image.rsplit(":", 1)
-    env = dict(os.environ, SLIM_LAMBDA_IMAGE=repo.replace("python3.11", "{runtime}") + ":"
-               + tag.replace("x86_64", "{arch}"))
-    proc = subprocess.run([cdk, "synth", "--quiet", "--output", str(outdir)], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    assert "slim-lambda: SlimLambdaSeed/Seed" in proc.stderr, "the report is printed at synth"
-    return outdir
 
 
 def test_seed_bundle_fits_and_is_reported(seed_synth: Path) -> None:

@@ -28,15 +28,17 @@ from typing import Any
 import pathspec
 
 from . import build as build_pkg
+from . import zipsize
 from .build import __version__
 from .build.deps import probe_key
 from .build.errors import BuildError
 from .build.imports import handler_imports
 from .build.install import redact
 from .build.pipeline import run_stage
+from .build.sizes import END_RECORD, zip_share
 from .build.sources import list_sources
 from .build.spec import AssembleSpec, DepsSpec
-from .cache import DepsCache, default_cache_dir
+from .cache import CacheEntry, DepsCache, default_cache_dir
 from .container import ContainerRun, DockerRunner, Volume
 from .errors import ConfigurationError, SizeLimitError
 from .manifests import InstallPlan
@@ -592,9 +594,14 @@ def _build(builder: _Builder, output_dir: str) -> dict[str, Any]:
         else:
             builder.progress(f"dependencies from the cache ({key[:16]})")
             cache_info["hit"] = True
+    zip_engine = zipsize.engine()
+    if zip_engine and entry.meta().get("zip_engine") != zip_engine:
+        with cache.lock(key):
+            _node_zip_shares(entry, zip_engine)
     with cache.lock(key, exclusive=False):
         meta = entry.meta()
         report = builder.assemble(entry.tree, entry.meta_path, meta, output_dir, imports)
+    _exact_zipped_bytes(report, meta, output_dir, request.prefix, zip_engine)
     probe = report.pop("probe", None)
     if probe is not None:
         with cache.lock(key):
@@ -606,6 +613,45 @@ def _build(builder: _Builder, output_dir: str) -> dict[str, Any]:
     report["image_id"] = builder.target.image_id
     report["cache"] = cache_info
     return finish_report(request, report, builder.log)
+
+
+def _node_zip_shares(entry: CacheEntry, zip_engine: str) -> None:
+    """Replace the tree's per-file zip shares by what the CDK CLI's zlib produces."""
+    meta = entry.meta()
+    sizes = zipsize.deflated_sizes(entry.tree, sorted(meta["files"]))
+    if sizes is None:
+        return
+    for rel, compressed in sizes.items():
+        meta["files"][rel][1] = zip_share(rel, compressed)
+    meta["zip_engine"] = zip_engine
+    entry.write_meta(meta)
+
+
+def _exact_zipped_bytes(report: dict[str, Any], meta: dict[str, Any], output_dir: str,
+                        prefix: str, zip_engine: str | None) -> None:
+    """The asset's zipped size as the CDK CLI's zip will have it: the cached shares of the
+    dependency files, plus the function's own files deflated by the same engine."""
+    own = set(report.pop("own_files", []))
+    if zip_engine is None or meta.get("zip_engine") != zip_engine:
+        report["zipped_measured_with"] = "python zlib (an estimate: the CDK CLI's zlib may " \
+                                         "differ by about 1%)"
+        return
+    extra = 2 * len(prefix.encode("utf-8"))
+    total = END_RECORD
+    missing = []
+    for rel in report.get("file_bytes", {}):
+        inner = rel[len(prefix):]
+        if rel not in own and inner in meta["files"]:
+            total += meta["files"][inner][1] + extra
+        else:
+            missing.append(rel)
+    sizes = zipsize.deflated_sizes(output_dir, missing)
+    if sizes is None:
+        report["zipped_measured_with"] = "python zlib (node failed)"
+        return
+    total += sum(zip_share(rel, compressed) for rel, compressed in sizes.items())
+    report["zipped_bytes"] = total
+    report["zipped_measured_with"] = zip_engine
 
 
 def finish_report(request: BuildRequest, report: dict[str, Any], log: Log) -> dict[str, Any]:

@@ -267,6 +267,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         "warnings": warnings,
         "notices": notices,
         "file_bytes": file_bytes,
+        "own_files": sorted(spec.prefix + f for f in user_set),
         "probe": new_probe,
     }
 

@@ -113,7 +113,7 @@ def entry_sizes(root: str, rels: list[str] | None = None, *, jobs: int | None = 
     def one(rel: str) -> tuple[str, list[int]]:
         path = os.path.join(root, rel)
         size = os.path.getsize(path) if os.path.exists(path) else 0
-        return rel, [size, zip_share(rel, _deflated_size(path) if size else 0)]
+        return rel, [size, zip_share(rel, _deflated_size(path))]
 
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
         return dict(pool.map(one, rels))

@@ -1,0 +1,1 @@
+"""Deploying to a local AWS emulator: the moto server and a Lambda-like runtime image."""

@@ -658,6 +658,10 @@ def finish_report(request: BuildRequest, report: dict[str, Any], log: Log) -> di
     """Check the limits (function plus layers), render, raise when over."""
     report.pop("file_bytes", None)
     report["label"] = request.label
+    plan = request.plan
+    report["manifest"] = {"kind": plan.kind, "path": plan.manifest, "groups": list(plan.groups),
+                          "locked": plan.no_deps, "hashes": plan.require_hashes,
+                          "project": plan.project, "notes": list(plan.notes)}
     report["layers"] = [
         {"label": layer.label, "unzipped_bytes": layer.unzipped_bytes,
          "zipped_bytes": layer.zipped_bytes, "declared": layer.declared,

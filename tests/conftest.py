@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 # one dependency cache per test session, never the developer's own
 os.environ["SLIM_LAMBDA_CACHE_DIR"] = tempfile.mkdtemp(prefix="slim-lambda-test-cache-")
+atexit.register(shutil.rmtree, os.environ["SLIM_LAMBDA_CACHE_DIR"], ignore_errors=True)
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_IMAGE = os.environ.get("SLIM_LAMBDA_TEST_IMAGE",

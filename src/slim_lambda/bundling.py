@@ -434,7 +434,10 @@ class _Builder:
         try:
             os.chmod(work, 0o777)
             requirements = None
-            if request.plan.requirements.strip():
+            in_entry = request.plan.kind == "requirements.txt" and request.plan.manifest
+            if in_entry:  # read in place, so its -r / -c includes resolve next to it
+                requirements = f"@entry/{request.plan.manifest}"
+            elif request.plan.requirements.strip():
                 with open(os.path.join(work, "requirements.txt"), "w", encoding="utf-8") as f:
                     f.write(request.plan.requirements)
                 requirements = "requirements.txt"
@@ -443,15 +446,14 @@ class _Builder:
                 volumes += [Volume(tree, OUT, False),
                             Volume(self.cache.pip_cache, PIP_CACHE, False)]
                 env["PIP_CACHE_DIR"] = PIP_CACHE
-                spec = self._deps_spec(OUT, WORK, links, requirements and f"{WORK}/{requirements}",
+                spec = self._deps_spec(OUT, WORK, links, _place(requirements, IN, WORK),
                                        True, imports)
                 return self._run_container(spec, work, volumes, env,
                                            request.bundling.network)
             links = tuple(os.path.realpath(x) if _is_local_dir(x) else x
                           for x in request.bundling.find_links)
             spec = self._deps_spec(tree, work, links,
-                                   requirements and os.path.join(work, requirements), False,
-                                   imports)
+                                   _place(requirements, request.entry, work), False, imports)
             return self._run_local(spec, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -525,6 +527,15 @@ class _Builder:
             shutil.rmtree(work, ignore_errors=True)
         report["assembled_on"] = "host" if on_host else "image"
         return report
+
+
+def _place(requirements: str | None, entry: str, work: str) -> str | None:
+    """The requirements file as the pipeline sees it: in the entry, or written to work."""
+    if requirements is None:
+        return None
+    if requirements.startswith("@entry/"):
+        return f"{entry}/{requirements.removeprefix('@entry/')}"
+    return f"{work}/{requirements}"
 
 
 def _uv_bin() -> str:

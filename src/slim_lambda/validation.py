@@ -86,22 +86,6 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if arch is None:
         problems.append(f"architecture: {architecture!r} is not one of x86_64, arm64")
 
-    module = handler_module(index)
-    if check_index:
-        if not index.endswith(".py"):
-            problems.append(f"index: {index!r} must be a .py file relative to entry")
-        elif not all(part.isidentifier() for part in module.split(".")):
-            problems.append(f"index: {index!r} cannot be imported as a module (every path part "
-                            "must be a Python identifier: no dashes, dots or spaces); rename it")
-        elif os.path.isdir(entry_abs):
-            index_path = os.path.join(entry_abs, index)
-            if not os.path.isfile(index_path):
-                problems.append(f"index: cannot find {index_path}; create it or pass index=...")
-            elif not handler.isidentifier():
-                problems.append(f"handler: {handler!r} is not a Python identifier")
-            else:
-                _check_handler(index_path, handler, problems)
-
     plan: InstallPlan | None = None
     if os.path.isdir(entry_abs) and runtime in RUNTIMES:
         try:
@@ -110,6 +94,26 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
                                     python_version=RUNTIMES[runtime].python)
         except ConfigurationError as e:
             problems.extend(e.problems)
+    # a project installed as a package: the handler may sit under src/ (src layout)
+    in_src = (plan is not None and plan.project is not None and not index.startswith("src/")
+              and os.path.isfile(os.path.join(entry_abs, "src", index)))
+    module = handler_module(index.removeprefix("src/") if plan and plan.project else index)
+    if check_index:
+        if not index.endswith(".py"):
+            problems.append(f"index: {index!r} must be a .py file relative to entry")
+        elif not all(part.isidentifier() for part in
+                     index.removesuffix(".py").replace("\\", "/").split("/")):
+            problems.append(f"index: {index!r} cannot be imported as a module (every path part "
+                            "must be a Python identifier: no dashes, dots or spaces); rename it")
+        elif os.path.isdir(entry_abs):
+            index_path = os.path.join(entry_abs, "src" if in_src else "", index)
+            if not os.path.isfile(index_path):
+                problems.append(f"index: cannot find {index_path}; create it or pass index=...")
+            elif not handler.isidentifier():
+                problems.append(f"handler: {handler!r} is not a Python identifier")
+            else:
+                _check_handler(index_path, handler, problems)
+
     if bundling.mode not in ("docker", "local", "auto"):
         problems.append(f"bundling.mode: {bundling.mode!r} is not one of docker, local, auto")
     if bundling.cache_max_bytes <= 0:
@@ -146,8 +150,6 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if limits.unzipped_bytes <= 0 or limits.zipped_bytes <= 0:
         problems.append("size_limits: limits must be positive byte counts")
 
-    if plan is not None and plan.project and index.startswith("src/"):
-        module = handler_module(index.removeprefix("src/"))  # installed as a package
     if problems:
         raise ConfigurationError(where, problems)
     assert arch is not None and plan is not None

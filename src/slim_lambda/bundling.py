@@ -11,15 +11,18 @@ and checks the limits. No CDK here: the CLI uses it as is, and
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
 import os
 import platform as host_platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -378,7 +381,8 @@ class _Builder:
             command=("python3", "-m", PKG, f"{WORK}/spec.json", f"{WORK}/result.json"),
             volumes=tuple(volumes), environment=env,
             user=f"{os.getuid()}:{os.getgid()}" if hasattr(os, "getuid") else None,
-            network=network, timeout_seconds=request.bundling.timeout_seconds)
+            network=network, timeout_seconds=request.bundling.timeout_seconds,
+            memory_bytes=request.bundling.memory_bytes)
         result = self.runner.run(run, log=self.progress)
         return self._read_result(work, result.logs, result.exit_code, result.oom_killed)
 
@@ -386,7 +390,8 @@ class _Builder:
         result_path = os.path.join(work, "result.json")
         if not os.path.exists(result_path):
             tail = "\n".join(self.clean(logs).strip().splitlines()[-20:])
-            why = ("it was killed for using too much memory" if oom else
+            why = ("it was killed (SIGKILL), most likely for running out of memory: raise "
+                   "bundling.memory_bytes or the memory Docker may use" if oom else
                    f"it exited with code {exit_code}")
             where = self.request.image if self.mode == "docker" else "this host"
             raise BuildError("container", f"the build in {where} stopped before writing a "
@@ -472,19 +477,30 @@ class _Builder:
         proc = subprocess.Popen(
             [sys.executable, "-m", "slim_lambda.build", os.path.join(work, "spec.json"),
              os.path.join(work, "result.json")], env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, cwd=work)
-        lines = []
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            self.progress(line)
+            stderr=subprocess.STDOUT, text=True, cwd=work, start_new_session=True)
+        lines: list[str] = []
+        output = proc.stdout
+        assert output is not None
+
+        def follow() -> None:
+            for line in output:
+                lines.append(line)
+                self.progress(line)
+
+        reader = threading.Thread(target=follow, daemon=True)
+        reader.start()
         try:
             code = proc.wait(timeout=self.request.bundling.timeout_seconds)
         except subprocess.TimeoutExpired:
-            proc.kill()
             raise BuildError("local", f"the build did not finish within "
                              f"{self.request.bundling.timeout_seconds} s and was stopped",
                              details="Raise bundling.timeout_seconds if it needs longer.") from None
+        finally:  # the installer too: it runs in the build's own process group
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        reader.join(timeout=10)
         return self._read_result(work, "".join(lines), code, False)
 
     # -- stage 2 --
@@ -513,7 +529,10 @@ class _Builder:
                     can_compile=_host_minor() == r.runtime,
                     can_import=t.mode == "local" and t.can_import,
                     layer_paths=self._layer_paths(False), **common)
-                report = run_stage(spec, log=self.progress)
+                try:
+                    report = run_stage(spec, log=self.progress)
+                except OSError as e:
+                    raise BuildError.from_os_error("assemble", e) from e
             else:
                 volumes, env, _links = self._volumes_env(work)
                 volumes += [Volume(output_dir, OUT, False), Volume(entry_tree, DEPS, True),
@@ -598,6 +617,9 @@ def _build(builder: _Builder, output_dir: str) -> dict[str, Any]:
                 with open(tree + ".slim-lambda-deps.json", "w", encoding="utf-8") as f:
                     json.dump(meta, f)
                 entry = cache.commit(key, staging)
+            except OSError as e:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise BuildError.from_os_error("deps", e) from e
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise

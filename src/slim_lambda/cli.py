@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--ca-bundle", help="PEM CA bundle for pip (default: $SLIM_LAMBDA_CA_BUNDLE)")
     b.add_argument("--network", default="host")
     b.add_argument("--timeout", type=int, default=1800, help="build timeout in seconds")
+    b.add_argument("--memory-bytes", type=int, help="memory limit of the build containers")
     b.add_argument("--pattern", action="append", default=[], help="extra slim pattern")
     b.add_argument("--replace-defaults", action="store_true")
     b.add_argument("--disable-rule", action="append", default=[])
@@ -142,7 +143,7 @@ def _build(args: argparse.Namespace) -> int:
         cache=not args.no_cache, cache_dir=args.cache_dir, exclude=tuple(args.exclude),
         index_url=args.index_url, extra_index_urls=tuple(args.extra_index_url),
         find_links=tuple(args.find_links), no_index=args.no_index, ca_bundle=args.ca_bundle,
-        network=args.network, timeout_seconds=args.timeout)
+        network=args.network, timeout_seconds=args.timeout, memory_bytes=args.memory_bytes)
     limits = SizeLimits(unzipped_bytes=args.unzipped_limit, zipped_bytes=args.zipped_limit)
     request, _handler = resolve_request(
         where="slim-lambda build", entry=args.entry, runtime=args.runtime,

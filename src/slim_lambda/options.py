@@ -102,6 +102,11 @@ class BundlingOptions:
     timeout_seconds: int = 1800
     """The build container is killed after this long. Default: 1800 (30 min)."""
 
+    memory_bytes: int | None = None
+    """Memory limit of the build containers (Docker mode), swap included; a build that
+    needs more is killed and reported as out of memory. Not part of the asset hash.
+    Default: none (the Docker engine's)."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class SlimOptions:

@@ -46,10 +46,12 @@ def _check_handler(index_path: str, handler: str, problems: list[str]) -> None:
         with open(index_path, "rb") as f:
             tree = ast.parse(f.read(), filename=index_path)
     except SyntaxError as e:
-        problems.append(f"index {index_path} has a syntax error at line {e.lineno}: {e.msg}")
+        problems.append(f"index: {index_path} has a syntax error at line {e.lineno}: {e.msg}; "
+                        "fix it (the handler is checked by parsing the file, never running it)")
         return
     except OSError as e:
-        problems.append(f"cannot read index {index_path}: {e.strerror}")
+        problems.append(f"index: cannot read {index_path}: {e.strerror}; make it readable "
+                        "(chmod a+r)")
         return
     defined = set()
     for node in tree.body:
@@ -136,6 +138,9 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
             problems.append(f"bundling.find_links: {link} is neither a URL nor a directory")
     if bundling.timeout_seconds <= 0:
         problems.append("bundling.timeout_seconds must be positive")
+    if bundling.memory_bytes is not None and bundling.memory_bytes < 64 << 20:
+        problems.append(f"bundling.memory_bytes: {bundling.memory_bytes:,} is below 64 MiB "
+                        "(67,108,864), too little for pip; raise it or leave it None")
     _check_patterns(bundling.exclude, "bundling.exclude", problems)
 
     _check_patterns(slim.patterns, "slim.patterns", problems)

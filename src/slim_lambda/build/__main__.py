@@ -28,6 +28,9 @@ def main(argv: list[str]) -> int:
     except BuildError as e:
         result = {"error": e.to_json()}
         code = 1
+    except OSError as e:  # a full disk, no permission: the path and the fix, no traceback
+        result = {"error": BuildError.from_os_error(spec.stage, e).to_json()}
+        code = 1
     except Exception as e:  # an internal error still reaches the host as data
         result = {"error": BuildError("internal", f"{type(e).__name__}: {e}",
                                       details=traceback.format_exc()).to_json()}

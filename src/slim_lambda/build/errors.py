@@ -8,6 +8,8 @@ the host is the same type.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = ["BuildError", "SlimLambdaError"]
 
 
@@ -36,6 +38,20 @@ class BuildError(SlimLambdaError):
 
     def to_json(self) -> dict[str, str]:
         return {"step": self.step, "reason": self.reason, "details": self.details}
+
+    @classmethod
+    def from_os_error(cls, step: str, error: OSError) -> BuildError:
+        """A file-system failure met while building, said the way a user can act on it."""
+        path = error.filename2 or error.filename or "?"
+        if error.errno == errno.ENOSPC:
+            return cls(step, f"the disk filled up (no space left on device) while writing {path}",
+                       details="Free space on that disk, or point cdk.out (cdk synth --output, "
+                       "CLI --out) or the dependency cache (SLIM_LAMBDA_CACHE_DIR, "
+                       "bundling.cache_dir) at a bigger one.")
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return cls(step, f"no permission to write {path} ({error.strerror})",
+                       details="Make the directory writable for the user running the build.")
+        return cls(step, f"{error.strerror or error} ({path})")
 
     @classmethod
     def from_json(cls, data: dict[str, str]) -> BuildError:

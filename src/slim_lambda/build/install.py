@@ -63,34 +63,107 @@ def install_command(spec: DepsSpec, requirements: str, target: str,
             "--no-input", "--progress-bar", "off", *_index_args(spec)]
 
 
-def _explain(output: str) -> str:
-    """A one-line reason for a failed pip run, with the fix where we know it."""
+_COMPILER = re.compile(
+    r"No such file or directory: '(\S*?(?:gcc|g\+\+|clang|cc))'"
+    r"|command '(\S*?(?:gcc|g\+\+|clang|cc))' failed"
+    r"|unable to execute '(\S*?(?:gcc|g\+\+|clang|cc))'"
+    r"|(\S*?(?:gcc|g\+\+|clang|cc)): (?:command )?not found")
+_BUILD_FAILED = re.compile(r"Failed building wheel for (\S+)|Could not build wheels for (\S+?),"
+                           r"|Failed to build installable wheels for some pyproject\.toml based "
+                           r"projects \((\S+?)\)|Failed to build `?([A-Za-z0-9_.-]+)")
+_FRAME = re.compile(r"^\s*(File \"|Traceback \(most recent|\^+$|During handling of the above)")
+
+
+def _tail(output: str, lines: int = 25) -> str:
+    """The installer's last lines, credentials redacted, Python traceback frames left out."""
+    kept: list[str] = []
+    after_frame = False
+    for line in redact(output).strip().splitlines():
+        if _FRAME.match(line):
+            after_frame = line.lstrip().startswith("File \"")
+            continue
+        if after_frame:  # the source line a traceback frame quotes
+            after_frame = False
+            continue
+        kept.append(line)
+    return "\n".join(kept[-lines:])
+
+
+def _requirements_name(path: str) -> str:
+    """The requirements file as the user knows it (the entry is ``/asset-input`` in the image)."""
+    if path.startswith("/asset-input/"):
+        return path.removeprefix("/asset-input/")
+    if path.startswith("/slim-lambda/work/"):
+        return "the requirements exported from the lock file"
+    return path
+
+
+def _explain(output: str, returncode: int = 1) -> str:
+    """A one-line reason for a failed pip or uv run, with the fix where we know it."""
     text = redact(output)
+    if "No space left on device" in text:
+        return ("the disk filled up (no space left on device): free space on the disk of the "
+                "dependency cache (SLIM_LAMBDA_CACHE_DIR or bundling.cache_dir; "
+                "`slim-lambda cache prune` drops old trees) and of Docker's data directory, "
+                "or point the cache at a bigger disk")
+    if returncode in (-9, 137) or "exit code: -9" in text:
+        return ("a process was killed (SIGKILL) while installing, most likely for running out "
+                "of memory: give the build more memory, or use packages with wheels (building "
+                "from source takes the most)")
+    if m := re.search(r"Invalid requirement: (.+?)(?: \(from line (\d+) of (\S+)\))?$", text,
+                      re.MULTILINE):
+        where = f" {m.group(2)} of {_requirements_name(m.group(3))}" if m.group(2) else ""
+        return (f"invalid line{where}: {m.group(1)}; fix its syntax (PEP 508, e.g. "
+                "name[extra]>=1.0)")
+    if m := re.search(r"Couldn't parse requirement in `(\S+)`.*\n\s*(?:cause|Caused by): (.+)"
+                      r"\n\s*(.+)", text):
+        return (f"invalid line in {_requirements_name(m.group(1))}: '{m.group(3).strip()}' "
+                f"({m.group(2).strip()}); fix its syntax (PEP 508, e.g. name[extra]>=1.0)")
+    if m := re.search(r"\b(40[13]) (?:Client )?Error|status code:? (40[13])", text):
+        return (f"the index refused access (HTTP {m.group(1) or m.group(2)}): check the "
+                "credentials in bundling.index_url / extra_index_urls (or PIP_*/UV_* "
+                "variables)")
     if m := re.search(r"No matching distribution found for (\S+)", text):
+        hint = ("; an index with credentials listed no version at all: check the credentials "
+                "in bundling.index_url / extra_index_urls" if "(from versions: none)" in text
+                and "://***@" in text else "")
         return (f"no installable distribution for {m.group(1)}: check the name and version, "
-                "and that a wheel exists for this runtime and architecture")
-    if "Invalid requirement" in text:
-        m = re.search(r"Invalid requirement: (.+)", text)
-        return f"requirements file has an invalid line: {m.group(1) if m else ''}".strip()
-    if "CERTIFICATE_VERIFY_FAILED" in text:
+                f"and that a wheel exists for this runtime and architecture{hint}")
+    if "CERTIFICATE_VERIFY_FAILED" in text or "invalid peer certificate" in text:
         return ("TLS certificate verification failed: pass your proxy's CA bundle with "
                 "bundling.ca_bundle (or SLIM_LAMBDA_CA_BUNDLE)")
+    if m := _BUILD_FAILED.search(text):
+        name = next(g for g in m.groups() if g)
+        cc = _COMPILER.search(text)
+        why = (f": the build image has no C compiler ({next(g for g in cc.groups() if g)})"
+               if cc else "")
+        return (f"{name} has no wheel for this runtime and architecture, and building it from "
+                f"source failed{why}. Pin a version that ships a manylinux wheel, put a wheel "
+                "in bundling.find_links, or use a build image that can compile it "
+                "(bundling.image)")
+    if m := re.search(r"Wheel '(\S+)' located at (\S+) is invalid", text):
+        return (f"the wheel of {m.group(1)} ({os.path.basename(m.group(2))}) is invalid "
+                "(truncated, or not a zip file): replace it where it came from (the index or "
+                "bundling.find_links)")
+    if m := re.search(r"[Bb]ecause (\S+?)==(\S+) has an invalid package format", text):
+        return (f"the wheel of {m.group(1)} {m.group(2)} is invalid (truncated, or not a zip "
+                "file): replace it where it came from (the index or bundling.find_links)")
     wheel_gap = (r"[Bb]ecause (\S+?)(?:==\S+)? has no (?:usable wheels|wheels with a matching "
                  r"platform tag)")
     if m := re.search(wheel_gap, text):
         return (f"{m.group(1)} has no wheel for this runtime and architecture, and local mode "
                 "never builds from source: use bundling.mode='docker' (CLI --mode docker) to "
                 "build it in the Lambda build image, or pin a version that ships such a wheel")
-    if m := re.search(r"[Bb]ecause (\S+) was not found in the package registry", text):
+    if m := re.search(r"[Bb]ecause (\S+) was not found in the (?:package registry|provided "
+                      r"package locations)", text):
         return (f"no installable distribution for {m.group(1)}: check the name, and that the "
                 "index (bundling.index_url / find_links) has it")
-    if m := re.search(r"[Bb]ecause there is no version of (\S+?)(==\S+)?\b", text):
+    if m := re.search(r"[Bb]ecause there is no version of (\S+?)(==\S+?)?(?: and|,|$)", text,
+                      re.MULTILINE):
         return (f"no installable distribution for {m.group(1)}{m.group(2) or ''}: check the "
                 "version exists and has a wheel for this runtime and architecture")
-    if "No space left on device" in text:
-        return "the disk filled up during install"
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "pip failed"
+    return lines[-1].strip() if lines else "the installer failed without a message"
 
 
 # the installer's lines worth showing while a long install runs
@@ -123,9 +196,8 @@ def install_requirements(spec: DepsSpec, python: str = sys.executable,
     env.pop("PYTHONPATH", None)
     returncode, output = _run_streaming(cmd, env, spec.work_dir, progress)
     if returncode != 0:
-        tail = "\n".join(redact(output).strip().splitlines()[-25:])
         raise BuildError("install", f"{spec.installer} could not install the requirements: "
-                         f"{_explain(output)}", details=tail)
+                         f"{_explain(output, returncode)}", details=_tail(output))
     return redact(output)
 
 
@@ -155,7 +227,7 @@ def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        tail = "\n".join(redact(output).strip().splitlines()[-25:])
         raise BuildError("install", f"{spec.installer} could not install your project as a "
-                         f"package: {_explain(output)}", details=tail)
+                         f"package: {_explain(output, proc.returncode)}",
+                         details=_tail(output))
     return redact(output)

@@ -1,9 +1,10 @@
 """Copying the function's own sources into the bundle.
 
-Default excludes keep virtualenvs, VCS data, caches, ``cdk.out``, ``node_modules``,
-secrets files and editor junk out of the asset; user patterns (gitignore syntax,
-``!`` re-includes) extend them. Symlinks are copied as their content when they
-point inside the entry and refused when they point outside it.
+Default excludes keep virtualenvs (any directory holding a ``pyvenv.cfg``, whatever
+its name), VCS data, caches, ``cdk.out``, ``node_modules``, secrets files and editor
+junk out of the asset; user patterns (gitignore syntax, ``!`` re-includes) extend them.
+Symlinks are copied as their content when they point inside the entry and refused
+when they point outside it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def list_sources(entry: str, user_excludes: tuple[str, ...] = ()) -> list[str]:
             is_dir = e.is_dir(follow_symlinks=True)
             if spec.match_file(rel + "/" if is_dir else rel):
                 continue
+            if is_dir and os.path.isfile(os.path.join(e.path, "pyvenv.cfg")):
+                continue  # a virtualenv, whatever its name
             if e.is_symlink():
                 target = os.path.realpath(e.path)
                 if target != entry_real and not target.startswith(entry_real + os.sep):

@@ -4,10 +4,20 @@
 #
 #   scripts/build-test-image.sh [--arch amd64|arm64] [--name NAME] [--force]
 #
-# The image has python3 (3.11 on bookworm), pip, binutils (strip, readelf) and
-# the host's CA bundle, so pip works behind a TLS-inspecting proxy.
+# The image has python3 (3.11 on bookworm, also as `python`), pip, binutils (strip, readelf), rsync (as
+# the SAM images; aws-lambda-python-alpha's bundling command uses it) and the host's
+# CA bundle, so pip works behind a TLS-inspecting proxy.
+#
+# --arch arm64 on an x86_64 machine: qemu-user-static is registered with binfmt_misc
+# (scripts/enable-arm64-emulation.sh), so debootstrap's second stage and later the
+# image's containers run under emulation (seen here: about 5 minutes to build).
+# The image is loaded from an archive written here rather than `docker import`ed,
+# because the Debian engine (20.10) ignores `import --platform` and records the host's
+# architecture, which the library's platform check then rejects. Concurrent runs for
+# one image name wait for each other and reuse the result.
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
 arch=amd64
 name=""
 force=0
@@ -20,15 +30,42 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$arch" in
-  amd64) lambda_arch=x86_64 ;;
-  arm64) lambda_arch=arm64 ;;
+  amd64) lambda_arch=x86_64 machine=x86_64 ;;
+  arm64) lambda_arch=arm64 machine=aarch64 ;;
   *) echo "build-test-image: --arch must be amd64 or arm64, not '$arch'" >&2; exit 2 ;;
 esac
 name=${name:-slim-lambda-test/build-python3.11:latest-$lambda_arch}
 
-if [ "$force" = 0 ] && docker image inspect "$name" >/dev/null 2>&1; then
+# bump when the image's contents change, so existing images are rebuilt once
+recipe=3
+current() {
+  [ "$(docker image inspect -f '{{ index .Config.Labels "slim-lambda.recipe" }} {{ .Architecture }}' \
+      "$name" 2>/dev/null)" = "$recipe $arch" ]
+}
+if [ "$force" = 0 ] && current; then
   echo "build-test-image: $name already exists"
   exit 0
+fi
+
+# one build of an image name at a time; whoever waited reuses what the other one built
+exec 9>"/tmp/slim-lambda-build-image.$(printf %s "$name" | tr -c 'A-Za-z0-9.-' _).lock"
+if ! flock -n 9; then
+  echo "build-test-image: waiting for another build of $name"
+  flock 9
+  if current; then
+    echo "build-test-image: $name already exists"
+    exit 0
+  fi
+fi
+
+host=$(uname -m)
+if [ "$host" != "$machine" ]; then
+  if [ "$arch" != arm64 ]; then
+    echo "build-test-image: an $arch image can only be built on an $machine machine" \
+      "(this one is $host)" >&2
+    exit 2
+  fi
+  bash "$here/enable-arm64-emulation.sh"
 fi
 
 if ! command -v debootstrap >/dev/null 2>&1; then
@@ -37,12 +74,15 @@ if ! command -v debootstrap >/dev/null 2>&1; then
 fi
 
 root=$(mktemp -d /tmp/slim-lambda-rootfs.XXXXXX)
-trap 'rm -rf "$root"' EXIT
+archive=$(mktemp -d /tmp/slim-lambda-image.XXXXXX)
+trap 'rm -rf "$root" "$root.log" "$archive"' EXIT
 echo "build-test-image: debootstrap bookworm ($arch) into $root"
 debootstrap --variant=minbase --arch="$arch" \
-  --include=python3,python3-pip,binutils,ca-certificates bookworm "$root" >"$root.log" 2>&1 || {
-  tail -n 30 "$root.log" >&2; rm -f "$root.log"; exit 1; }
-rm -f "$root.log"
+  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync bookworm "$root" >"$root.log" 2>&1 || {
+  tail -n 30 "$root.log" >&2
+  [ "$host" = "$machine" ] || echo "build-test-image: the second stage runs under qemu;" \
+    "check /proc/sys/fs/binfmt_misc/qemu-$machine" >&2
+  exit 1; }
 
 # The Lambda build images carry no PEP 668 marker: pip may install anywhere.
 rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
@@ -54,10 +94,31 @@ fi
 # Keep the image small: no apt lists, docs or caches.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
 
-echo "build-test-image: importing as $name"
-tar -C "$root" -c . | docker import \
-  --platform "linux/$arch" \
-  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'ENV LANG=C.UTF-8' \
-  - "$name" >/dev/null
-echo "build-test-image: built $name"
+# A one-layer image archive as `docker save` writes it, with the target's architecture in
+# its config, loaded with `docker load`.
+echo "build-test-image: loading as $name"
+tar -C "$root" --numeric-owner -cf "$archive/layer.tar" .
+diff_id=$(sha256sum "$archive/layer.tar" | cut -d' ' -f1)
+printf '{"architecture":"%s","os":"linux","created":"%s",%s,%s,%s}' "$arch" \
+  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  '"config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","LANG=C.UTF-8"],"Labels":{"slim-lambda.recipe":"'"$recipe"'"}}' \
+  '"rootfs":{"type":"layers","diff_ids":["sha256:'"$diff_id"'"]}' \
+  '"history":[{"created_by":"scripts/build-test-image.sh (debootstrap bookworm)"}]' \
+  > "$archive/config.json"
+config=$(sha256sum "$archive/config.json" | cut -d' ' -f1)
+mv "$archive/config.json" "$archive/$config.json"
+mkdir "$archive/$diff_id"
+mv "$archive/layer.tar" "$archive/$diff_id/layer.tar"
+printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' \
+  "$config" "$name" "$diff_id" > "$archive/manifest.json"
+tar -C "$archive" -c manifest.json "$config.json" "$diff_id" | docker load >/dev/null
+
+# The image must run, as the target's machine, and say so.
+got=$(docker run --rm --platform "linux/$arch" --network none "$name" \
+  python3 -c 'import platform; print(platform.machine())' 2>&1) || got="failed: $got"
+if [ "$got" != "$machine" ]; then
+  docker image rm "$name" >/dev/null 2>&1 || true
+  echo "build-test-image: $name does not run as $machine here ($got); removed it" >&2
+  exit 1
+fi
+echo "build-test-image: built $name ($arch) in ${SECONDS} s"

@@ -2,9 +2,11 @@
 # Source this file: it makes sure everything the tests and the example need is
 # here, reusing what is already present, then puts the tools on PATH.
 #
-#   - Debian packages: docker.io, debootstrap, binutils, gcc, busybox-static (needs root; apt-get)
+#   - Debian packages: docker.io, debootstrap, binutils, gcc, busybox-static, chromium (needs
+#     root; apt-get; chromium renders the HTML report in the tests)
 #   - a Docker engine (started as `dockerd --bridge=none --iptables=false` if none answers)
-#   - the local Lambda-like build image (scripts/build-test-image.sh)
+#   - the local Lambda-like build images, x86_64 and arm64 (scripts/build-test-image.sh;
+#     arm64 runs under qemu-user-static, scripts/enable-arm64-emulation.sh)
 #   - busybox and a Lambda-like runtime image for moto (scripts/build-runtime-images.sh)
 #   - a virtualenv with slim-lambda and its dev tools, cached per pyproject.toml
 #   - the CDK CLI (npm aws-cdk@2), cached
@@ -17,6 +19,7 @@ mkdir -p "$_slim_cache"
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 export SLIM_LAMBDA_TEST_IMAGE=${SLIM_LAMBDA_TEST_IMAGE:-slim-lambda-test/build-python3.11:latest-x86_64}
+export SLIM_LAMBDA_TEST_IMAGE_ARM64=${SLIM_LAMBDA_TEST_IMAGE_ARM64:-slim-lambda-test/build-python3.11:latest-arm64}
 
 _slim_say() { echo "dev-env: $*" >&2; }
 
@@ -27,6 +30,11 @@ _slim_apt() {
   command -v readelf >/dev/null 2>&1 || missing+=(binutils)
   command -v gcc >/dev/null 2>&1 || missing+=(gcc)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  if [ "$(uname -m)" != aarch64 ]; then  # the arm64 build image runs under qemu
+    [ -x /usr/bin/qemu-aarch64-static ] || missing+=(qemu-user-static)
+    dpkg -s binfmt-support >/dev/null 2>&1 || missing+=(binfmt-support)
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     _slim_say "missing ${missing[*]}; install them (sudo apt-get install ${missing[*]})"; return 1
@@ -82,5 +90,8 @@ _slim_cdk() {
 
 _slim_apt && _slim_docker && \
   bash "$_slim_root/scripts/build-test-image.sh" --name "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
+  bash "$_slim_root/scripts/enable-arm64-emulation.sh" && \
+  bash "$_slim_root/scripts/build-test-image.sh" --arch arm64 \
+    --name "$SLIM_LAMBDA_TEST_IMAGE_ARM64" >&2 && \
   bash "$_slim_root/scripts/build-runtime-images.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
   _slim_venv && _slim_cdk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -21,16 +22,19 @@ atexit.register(shutil.rmtree, os.environ["SLIM_LAMBDA_CACHE_DIR"], ignore_error
 REPO = Path(__file__).resolve().parent.parent
 TEST_IMAGE = os.environ.get("SLIM_LAMBDA_TEST_IMAGE",
                             "slim-lambda-test/build-python3.11:latest-x86_64")
+TEST_IMAGE_ARM64 = os.environ.get("SLIM_LAMBDA_TEST_IMAGE_ARM64",
+                                  "slim-lambda-test/build-python3.11:latest-arm64")
 
 
-def _docker_problem() -> str | None:
+def _docker_problem(image: str = TEST_IMAGE, build: str = "scripts/build-test-image.sh"
+                    ) -> str | None:
     if shutil.which("docker") is None:
         return "no docker client"
     if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
         return "no Docker engine answers"
-    if subprocess.run(["docker", "image", "inspect", TEST_IMAGE],
+    if subprocess.run(["docker", "image", "inspect", image],
                       capture_output=True).returncode != 0:
-        return f"build image {TEST_IMAGE} missing (run scripts/build-test-image.sh)"
+        return f"build image {image} missing (run {build})"
     return None
 
 
@@ -43,6 +47,28 @@ def build_image() -> str:
             pytest.fail(f"Docker tests must run on CI: {problem}")
         pytest.skip(problem)
     return TEST_IMAGE
+
+
+@pytest.fixture(scope="session")
+def build_image_arm64() -> str:
+    """The local arm64 build image, run under qemu-user-static on other machines. On CI a
+    missing engine, image or emulator fails, never skips."""
+    build = "scripts/build-test-image.sh --arch arm64"
+    problem = _docker_problem(TEST_IMAGE_ARM64, build)
+    emulator = Path("/proc/sys/fs/binfmt_misc/qemu-aarch64")
+    if problem is None:
+        arch = subprocess.run(["docker", "image", "inspect", "-f", "{{.Architecture}}",
+                               TEST_IMAGE_ARM64], capture_output=True, text=True).stdout.strip()
+        if arch != "arm64":
+            problem = f"build image {TEST_IMAGE_ARM64} is for {arch}, not arm64 (run {build})"
+        elif platform.machine() not in ("aarch64", "arm64") and not (
+                emulator.exists() and emulator.read_text().startswith("enabled")):
+            problem = f"no arm64 emulation: {emulator} (run scripts/enable-arm64-emulation.sh)"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"arm64 Docker tests must run on CI: {problem}")
+        pytest.skip(problem)
+    return TEST_IMAGE_ARM64
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,8 @@ ACCOUNT = "123456789012"  # the account moto answers for
 REGION = "us-east-1"
 BUSYBOX = "busybox:latest"
 RUNTIME_REPO = os.environ.get("SLIM_LAMBDA_TEST_RUNTIME_REPO", "slim-lambda-test/lambda")
+# moto's server, with layers wired through its CloudFormation as on AWS (see the file)
+MOTO_SERVER = Path(__file__).with_name("moto_server.py")
 
 
 def images_problem(runtime: str, repo: str = RUNTIME_REPO) -> str | None:
@@ -110,7 +112,7 @@ def _moto_containers(runtime_repo: str, runtime: str) -> set[str]:
 @contextmanager
 def running_emulator(log: Path, *, runtime: str, runtime_repo: str = RUNTIME_REPO,
                      timeout: float = 60) -> Iterator[Emulator]:
-    """Start ``moto.server`` on 127.0.0.1 (output to ``log``); stop it on exit.
+    """Start moto's server (:data:`MOTO_SERVER`) on 127.0.0.1 (output to ``log``); stop it on exit.
 
     On exit the server is stopped, then the containers and volumes it created that
     are still there (moto removes its own unless it is stopped mid-invoke) go too.
@@ -124,7 +126,7 @@ def running_emulator(log: Path, *, runtime: str, runtime_repo: str = RUNTIME_REP
                MOTO_DOCKER_NETWORK_MODE="none")
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
     try:
         _wait_ready(proc, port, log, timeout)

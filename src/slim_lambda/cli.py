@@ -1,7 +1,7 @@
 """``slim-lambda``: build a bundle without CDK, or analyse one.
 
     slim-lambda build ENTRY --runtime python3.11 --out DIR [--json-report FILE] ...
-    slim-lambda report PATH [--json]
+    slim-lambda report PATH [--json] [--html FILE]
 
 ``build`` runs the same pipeline as the construct and exits 1 when a limit is
 exceeded or the build fails; the output directory only appears when the build
@@ -15,14 +15,17 @@ import json
 import os
 import shutil
 import sys
+import zipfile
 from collections.abc import Sequence
 from typing import Any
 
 from .build.distinfo import find_distributions
 from .build.sizes import measure_tree, measure_zip, package_sizes
+from .build.treemap import file_owners, tree_summary
 from .bundling import build
 from .cache import DepsCache, default_cache_dir
 from .errors import SlimLambdaError
+from .html_report import write_html
 from .options import (
     UNZIPPED_LIMIT_BYTES,
     ZIPPED_LIMIT_BYTES,
@@ -91,9 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
 
     r = sub.add_parser("report", help="analyse a bundle directory or zip, or print the "
-                       "reports a synth saved in cdk.out")
-    r.add_argument("path")
+                       "reports a synth saved in cdk.out or a --json-report file")
+    r.add_argument("path", help="a bundle directory, a zip, a cdk.out directory or a saved "
+                   "JSON report")
     r.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    r.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page with "
+                   "a treemap of the bundle to FILE")
     r.add_argument("--unzipped-limit", type=int, default=UNZIPPED_LIMIT_BYTES)
     r.add_argument("--zipped-limit", type=int, default=ZIPPED_LIMIT_BYTES)
     return p
@@ -171,10 +177,16 @@ def analyse(path: str, limits: SizeLimits) -> dict[str, Any]:
         sizes = measure_tree(path)
         dists = find_distributions(path)
     elif os.path.isfile(path):
-        sizes, dists = measure_zip(path)
+        try:
+            sizes, dists = measure_zip(path)
+        except zipfile.BadZipFile as e:
+            raise SlimLambdaError(f"report: {path} is not a zip file ({e}); pass a bundle "
+                                  "directory, a zip, a cdk.out directory or a JSON report "
+                                  "ending in .json") from e
     else:
         raise SlimLambdaError(f"report: {path} is neither a directory nor a zip file")
     packages, unowned = package_sizes(sizes.file_bytes, dists)
+    tree = tree_summary(sizes.file_bytes, owners=file_owners(sizes.file_bytes, dists))
     report: dict[str, Any] = {
         "path": os.path.abspath(path),
         "files": sizes.files,
@@ -185,6 +197,7 @@ def analyse(path: str, limits: SizeLimits) -> dict[str, Any]:
                      for p in packages],
         "other_bytes": sum(unowned.values()),
         "by_kind": sizes.by_kind,
+        "tree": tree,
         "limits": {"unzipped_bytes": limits.unzipped_bytes, "zipped_bytes": limits.zipped_bytes},
     }
     errors, warnings = check_limits(report, limits)
@@ -201,27 +214,60 @@ def _saved_reports(path: str) -> list[str]:
                   if n.endswith(".slim-report.json"))
 
 
+def _load_reports(files: list[str]) -> list[dict[str, Any]]:
+    """Saved JSON reports: each file holds one report or a list of them."""
+    reports: list[dict[str, Any]] = []
+    for file in files:
+        try:
+            with open(file, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError) as e:
+            raise SlimLambdaError(f"report: cannot read the JSON report {file}: {e}") from e
+        items = data if isinstance(data, list) else [data]
+        if not all(isinstance(r, dict) and "unzipped_bytes" in r for r in items):
+            raise SlimLambdaError(f"report: {file} is not a slim-lambda report (no "
+                                  "unzipped_bytes); pass what `slim-lambda build --json-report` "
+                                  "or a synth wrote")
+        asset = file.removesuffix(".slim-report.json")
+        for r in items:
+            if "tree" not in r and asset != file and os.path.isdir(asset):
+                r["tree"] = _asset_tree(asset, str(r.get("prefix") or ""))
+        reports += items
+    return reports
+
+
+def _asset_tree(asset: str, prefix: str) -> dict[str, Any]:
+    """The treemap tree of an asset a synth left beside its report."""
+    sizes = measure_tree(asset, zipped=False)
+    dists = find_distributions(os.path.join(asset, prefix) if prefix else asset)
+    return tree_summary(sizes.file_bytes,
+                        owners=file_owners(sizes.file_bytes, dists, prefix=prefix))
+
+
 def _report(args: argparse.Namespace) -> int:
     limits = SizeLimits(unzipped_bytes=args.unzipped_limit, zipped_bytes=args.zipped_limit)
     saved = _saved_reports(args.path) if os.path.isdir(args.path) else []
+    if os.path.isfile(args.path) and args.path.endswith(".json"):
+        saved = [args.path]
     if saved:
-        reports = []
-        for file in saved:
-            with open(file, encoding="utf-8") as f:
-                reports.append(json.load(f))
+        reports = _load_reports(saved)
         ok = all(r.get("limits", {}).get("ok", True) for r in reports)
         if args.json:
             print(json.dumps(reports, indent=2))
         else:
             for r in reports:
                 print(render(r, limits, title=r.get("labels", {}).get("function", "")))
-        return 0 if ok else 1
-    report = analyse(args.path, limits)
-    if args.json:
-        print(json.dumps(report, indent=2))
     else:
-        print(render(report, limits, title=args.path))
-    return 0 if report["limits"]["ok"] else 1
+        reports = [analyse(args.path, limits)]
+        ok = reports[0]["limits"]["ok"]
+        if args.json:
+            print(json.dumps(reports[0], indent=2))
+        else:
+            print(render(reports[0], limits, title=args.path))
+    if args.html:
+        write_html(reports, args.html)
+        print(f"slim-lambda: wrote {os.path.abspath(args.html)}", file=sys.stderr)
+    return 0 if ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,6 +29,7 @@ from .sizes import END_RECORD, entry_sizes, kind_of, package_sizes
 from .slim import SlimSettings, apply_removals, plan_removals
 from .sources import copy_sources
 from .spec import AssembleSpec
+from .treemap import file_owners, tree_summary
 
 __all__ = ["link_tree", "run_assemble"]
 
@@ -209,8 +210,9 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
     file_bytes = {spec.prefix + rel: v[0] for rel, v in sizes.items()}
     unzipped = sum(v[0] for v in sizes.values())
     zipped = sum(v[1] + extra for v in sizes.values()) + END_RECORD
-    packages, unowned = package_sizes({rel: v[0] for rel, v in sizes.items()},
-                                      find_distributions(root))
+    dists = find_distributions(root)
+    packages, unowned = package_sizes({rel: v[0] for rel, v in sizes.items()}, dists)
+    tree = tree_summary(file_bytes, owners=file_owners(file_bytes, dists, prefix=spec.prefix))
     user_set = set(user_files + user_pycs)
     user_bytes = sum(size for rel, size in unowned.items() if rel in user_set)
     by_kind: dict[str, int] = {}
@@ -266,6 +268,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         "seconds": round(sum(s["seconds"] for s in steps_all), 3),
         "warnings": warnings,
         "notices": notices,
+        "tree": tree,
         "file_bytes": file_bytes,
         "own_files": sorted(spec.prefix + f for f in user_set),
         "probe": new_probe,

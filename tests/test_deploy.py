@@ -8,7 +8,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.deploy.cli import invoke, need, run_cdk
 from tests.deploy.emulator import ACCOUNT, REGION, Emulator, images_problem, running_emulator
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.deploy]
@@ -25,28 +25,9 @@ RUNTIME = "python3.11"
 STACK = "SlimLambdaSeed"
 
 
-def _need(problem: str | None) -> None:
-    """Skip for ``problem`` locally; on CI a missing tool or image is a failure."""
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"deploy tests must run on CI: {problem}")
-        pytest.skip(problem)
-
-
-def run_cdk(args: list[str], *, cwd: Path, env: dict[str, str],
-            timeout: int) -> subprocess.CompletedProcess[str]:
-    cli = shutil.which("cdk")
-    assert cli is not None
-    proc = subprocess.run([cli, *args, "--no-notices"], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
-    assert proc.returncode == 0, (f"cdk {' '.join(args)} failed ({proc.returncode}):\n"
-                                  f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
-    return proc
-
-
 @pytest.fixture(scope="module")
 def cdk_cli() -> None:
-    _need(None if shutil.which("cdk") else
+    need(None if shutil.which("cdk") else
           "no CDK CLI on PATH (scripts/dev-env.sh installs it)")
 
 
@@ -58,7 +39,7 @@ def seed_assembly(seed_synth: Path, cdk_cli: None) -> Path:
 
 @pytest.fixture(scope="module")
 def emulator(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    _need(images_problem(RUNTIME))
+    need(images_problem(RUNTIME))
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     with running_emulator(log, runtime=RUNTIME) as emu:
         yield emu
@@ -94,16 +75,6 @@ def deployed(emulator: Emulator, seed_assembly: Path,
     return Deployed(function=function, asset=seed_assembly / f"asset.{asset_hash}",
                     report=json.loads(report_file.read_text()),
                     zip_file=seed_assembly / ".cache" / key)
-
-
-def invoke(emulator: Emulator, function: str, event: dict[str, Any]) -> dict[str, Any]:
-    response = emulator.client("lambda").invoke(FunctionName=function,
-                                                Payload=json.dumps(event).encode())
-    payload = response["Payload"].read().decode()
-    assert "FunctionError" not in response, (
-        f"{function} failed: {payload}\nmoto's log:\n{emulator.log_tail()}")
-    result: dict[str, Any] = json.loads(payload)
-    return result
 
 
 def test_seed_deploys_and_answers(emulator: Emulator, deployed: Deployed) -> None:

@@ -65,9 +65,9 @@ def link_tree(src: str, dest: str, rels: list[str]) -> str:
     return method
 
 
-def _slim_user_files(spec: AssembleSpec, staging: str, log: Log) -> tuple[list[str], dict[
-        str, list[int]]]:
-    files = copy_sources(spec.source_dir, staging, spec.exclude)
+def _slim_user_files(spec: AssembleSpec, staging: str, log: Log) -> dict[str, list[int]]:
+    """Copy the sources to ``staging`` and apply the slim rules there; bytes removed by rule."""
+    copy_sources(spec.source_dir, staging, spec.exclude)
     plan = plan_removals(staging, SlimSettings(
         patterns=spec.patterns, replace_defaults=spec.replace_defaults,
         disable_rules=spec.disable_rules, keep=spec.keep, trim_dist_info=False))
@@ -77,9 +77,8 @@ def _slim_user_files(spec: AssembleSpec, staging: str, log: Log) -> tuple[list[s
         v = by_rule.setdefault(r.rule, [0, 0])
         v[0] += 1
         v[1] += r.size
-    gone = {r.rel for r in plan.removals}
-    log(f"  slimmed your code: {len(gone)} files removed")
-    return [f for f in files if f not in gone], by_rule
+    log(f"  slimmed your code: {len(plan.removals)} files removed")
+    return by_rule
 
 
 def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
@@ -115,13 +114,8 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         if spec.slim_user_code:
             staging = os.path.join(spec.work_dir, "user-sources")
             shutil.rmtree(staging, ignore_errors=True)
-            user_files, user_rules = _slim_user_files(spec, staging, log)
-            for rel in user_files:
-                target = os.path.join(root, rel)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                if os.path.lexists(target):
-                    os.unlink(target)
-                shutil.copy2(os.path.join(staging, rel), target)
+            user_rules = _slim_user_files(spec, staging, log)
+            user_files = copy_sources(staging, root, spec.exclude)
         else:
             user_files = copy_sources(spec.source_dir, root, spec.exclude)
         shadowed = sorted(set(user_files) & set(dep_files))

@@ -58,6 +58,7 @@ def machine(image: str) -> dict[str, Any]:
         "slim_lambda": slim_lambda.__version__,
         "git": f"{commit}{' + uncommitted changes' if dirty else ''}",
         "alpha": version("aws-cdk.aws-lambda-python-alpha"),
+        "aws_cdk_lib": version("aws-cdk-lib"),
         "image_id": image_id,
     }
 

@@ -51,7 +51,9 @@ class Recorder:
 
     def add(self, tool: str, scenario: str, result: SynthResult, label: str) -> None:
         load1 = os.getloadavg()[0]
-        sample: dict[str, Any] = {"seconds": round(result.seconds, 3), "load1": round(load1, 2)}
+        sample: dict[str, Any] = {"seconds": round(result.seconds, 3), "load1": round(load1, 2),
+                                  "own_s": _r3(result.own_seconds),
+                                  "import_s": _r3(result.import_seconds)}
         if tool == "slim":
             sample["assets"] = len(result.reports)
             sample["cache_hits"] = result.cache_hits
@@ -63,7 +65,12 @@ class Recorder:
             self.first_report = result.reports[0]
         extra = (f", {result.cache_hits}/{len(result.reports)} dependency cache hits"
                  if tool == "slim" else "")
-        say(f"{tool:5} {label}: {result.seconds:.1f} s (load {load1:.1f}{extra})")
+        own = "" if result.own_seconds is None else f", own {result.own_seconds:.2f} s"
+        say(f"{tool:5} {label}: {result.seconds:.1f} s (load {load1:.1f}{own}{extra})")
+
+
+def _r3(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
 
 
 Samples = dict[str, dict[str, list[dict[str, Any]]]]

@@ -1,9 +1,11 @@
 """One real ``cdk synth --quiet`` of benchmarks/apps/app.py, timed from the outside, and
 the entry directories it synthesizes.
 
-The time is the wall clock of the whole CLI process, as a user waits for it: the CDK
+Two times: the wall clock of the whole CLI process, as a user waits for it (the CDK
 CLI's start-up, the Python app with jsii, construction, bundling and template
-validation. ``functions=0`` synthesizes an empty stack: that fixed cost alone.
+validation), and the tool's own time, measured inside the app (importing the tool and
+constructing its functions, asset staging included). ``functions=0`` synthesizes an
+empty stack: CDK's fixed cost.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ class SynthResult:
     seconds: float
     reports: list[dict[str, Any]] = field(default_factory=list)
     """slim-lambda's reports written by this synth (empty for PythonFunction)."""
+    own_seconds: float | None = None
+    """Measured inside the app: importing the tool and constructing its functions, asset
+    staging (bundling) included; CDK's start-up and template validation are not in it."""
+    import_seconds: float | None = None
 
     @property
     def cache_hits(self) -> int:
@@ -57,9 +63,12 @@ def cdk_cli() -> str:
 
 def run_synth(s: Synth, log: Path) -> SynthResult:
     """Synthesize, time it, and fail loudly (with the log's tail) if the synth fails."""
+    timing = log.with_suffix(".timing.json")
+    timing.unlink(missing_ok=True)
     env = dict(os.environ, BENCH_TOOL=s.tool, BENCH_ENTRY=str(s.entry_root),
                BENCH_FUNCTIONS=str(s.functions), BENCH_IMAGE=s.image,
-               SLIM_LAMBDA_CACHE_DIR=str(s.cache_dir), CDK_DISABLE_CLI_TELEMETRY="true")
+               SLIM_LAMBDA_CACHE_DIR=str(s.cache_dir), CDK_DISABLE_CLI_TELEMETRY="true",
+               BENCH_TIMING=str(timing))
     env.pop("BENCH_CA", None)
     if s.ca_bundle:
         env["BENCH_CA"] = s.ca_bundle
@@ -76,7 +85,9 @@ def run_synth(s: Synth, log: Path) -> SynthResult:
         tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-40:])
         raise SystemExit(f"benchmark: `cdk synth` of {s.tool} ({s.functions} function(s)) "
                          f"failed with exit code {proc.returncode}; full log: {log}\n{tail}")
-    return SynthResult(seconds, _new_reports(s.outdir, started))
+    own = json.loads(timing.read_text())
+    return SynthResult(seconds, _new_reports(s.outdir, started), own_seconds=own["own_s"],
+                       import_seconds=own["import_s"])
 
 
 def _new_reports(outdir: Path, since: float) -> list[dict[str, Any]]:

@@ -33,12 +33,11 @@ import pathspec
 from . import build as build_pkg
 from . import zipsize
 from .build import __version__
-from .build.deps import probe_key
 from .build.errors import BuildError
-from .build.imports import handler_imports
-from .build.install import redact
+from .build.imports import handler_imports, probe_key
 from .build.pipeline import run_stage
-from .build.sizes import END_RECORD, zip_share
+from .build.redact import redact
+from .build.sizes import END_RECORD, PYTHON_ZLIB, entry_sizes, zip_share
 from .build.sources import list_sources
 from .build.spec import AssembleSpec, DepsSpec
 from .cache import CacheEntry, DepsCache, default_cache_dir
@@ -300,6 +299,8 @@ class _Builder:
     """One build: the resolved target, the cache, the logs."""
 
     def __init__(self, request: BuildRequest, runner: DockerRunner, log: Log) -> None:
+        # first: node starts on another core while the rest is resolved and assembled
+        self.deflater = zipsize.NodeDeflater()
         self.request = request
         self.runner = runner
         self.env = passthrough_environment(request)
@@ -308,8 +309,12 @@ class _Builder:
         self._started = time.monotonic()
         setting = os.environ.get(PROGRESS_ENV)
         self.show_progress = (setting != "0") if setting is not None else not os.environ.get("CI")
-        self.mode = resolve_mode(request, runner)
-        self.target = _target(request, self.mode, runner, self.log)
+        try:
+            self.mode = resolve_mode(request, runner)
+            self.target = _target(request, self.mode, runner, self.log)
+        except BaseException:
+            self.deflater.close()
+            raise
         b = request.bundling
         self._tmp_cache: str | None = None
         if b.cache:
@@ -335,6 +340,7 @@ class _Builder:
         return self.request.copy_sources and not self.request.plan.project
 
     def close(self) -> None:
+        self.deflater.close()
         if self._tmp_cache:
             shutil.rmtree(self._tmp_cache, ignore_errors=True)
 
@@ -428,7 +434,8 @@ class _Builder:
             can_strip=t.can_strip, strip_exclude=s.strip_exclude,
             bytecode=s.bytecode != "none", verify=s.verify, verify_skip=s.verify_skip,
             exclude_distributions={k: v for layer in r.layers for k, v in layer.packages.items()},
-            layer_paths=self._layer_paths(in_container), handler_imports=tuple(imports))
+            layer_paths=self._layer_paths(in_container), handler_imports=tuple(imports),
+            zip_sizes=self.deflater.engine() is None)
 
     def _labels(self) -> dict[str, str]:
         return {"function": self.request.label} if self.request.label else {}
@@ -627,14 +634,16 @@ def _build(builder: _Builder, output_dir: str) -> dict[str, Any]:
         else:
             builder.progress(f"dependencies from the cache ({key[:16]})")
             cache_info["hit"] = True
-    zip_engine = zipsize.engine()
-    if zip_engine and entry.meta().get("zip_engine") != zip_engine:
-        with cache.lock(key):
-            _node_zip_shares(entry, zip_engine)
     with cache.lock(key, exclusive=False):
         meta = entry.meta()
         report = builder.assemble(entry.tree, entry.meta_path, meta, output_dir, imports)
-    _exact_zipped_bytes(report, meta, output_dir, request.prefix, zip_engine)
+    # the zip shares of the tree, by the CDK CLI's zlib: measured once per tree (and again
+    # only if node's zlib changes), after assembling so that node's start-up overlapped it
+    wanted = builder.deflater.engine() or PYTHON_ZLIB
+    if meta.get("zip_engine", PYTHON_ZLIB) != wanted:
+        with cache.lock(key):
+            meta = _measure_zip_shares(entry, builder.deflater)
+    _exact_zipped_bytes(report, meta, output_dir, request.prefix, builder.deflater)
     probe = report.pop("probe", None)
     if probe is not None:
         with cache.lock(key):
@@ -648,27 +657,32 @@ def _build(builder: _Builder, output_dir: str) -> dict[str, Any]:
     return finish_report(request, report, builder.log)
 
 
-def _node_zip_shares(entry: CacheEntry, zip_engine: str) -> None:
-    """Replace the tree's per-file zip shares by what the CDK CLI's zlib produces."""
+def _measure_zip_shares(entry: CacheEntry, deflater: zipsize.NodeDeflater) -> dict[str, Any]:
+    """Set the tree's per-file zip shares to what the CDK CLI's zlib produces (node), or
+    to Python's estimate without node. Returns the updated meta."""
     meta = entry.meta()
-    sizes = zipsize.deflated_sizes(entry.tree, sorted(meta["files"]))
-    if sizes is None:
-        return
-    for rel, compressed in sizes.items():
-        meta["files"][rel][1] = zip_share(rel, compressed)
-    meta["zip_engine"] = zip_engine
+    wanted = deflater.engine() or PYTHON_ZLIB
+    if meta.get("zip_engine", PYTHON_ZLIB) == wanted:
+        return meta  # another build did it meanwhile
+    rels = sorted(meta["files"])
+    sizes = deflater.sizes(entry.tree, rels) if wanted != PYTHON_ZLIB else None
+    if sizes is not None:
+        for rel, compressed in sizes.items():
+            meta["files"][rel][1] = zip_share(rel, compressed)
+    else:
+        wanted = PYTHON_ZLIB
+        meta["files"].update(entry_sizes(entry.tree, rels))
+    meta["zip_engine"] = wanted
     entry.write_meta(meta)
+    return meta
 
 
 def _exact_zipped_bytes(report: dict[str, Any], meta: dict[str, Any], output_dir: str,
-                        prefix: str, zip_engine: str | None) -> None:
+                        prefix: str, deflater: zipsize.NodeDeflater) -> None:
     """The asset's zipped size as the CDK CLI's zip will have it: the cached shares of the
     dependency files, plus the function's own files deflated by the same engine."""
     own = set(report.pop("own_files", []))
-    if zip_engine is None or meta.get("zip_engine") != zip_engine:
-        report["zipped_measured_with"] = "python zlib (an estimate: the CDK CLI's zlib may " \
-                                         "differ by about 1%)"
-        return
+    zip_engine = meta.get("zip_engine") or PYTHON_ZLIB
     extra = 2 * len(prefix.encode("utf-8"))
     total = END_RECORD
     missing = []
@@ -678,13 +692,17 @@ def _exact_zipped_bytes(report: dict[str, Any], meta: dict[str, Any], output_dir
             total += meta["files"][inner][1] + extra
         else:
             missing.append(rel)
-    sizes = zipsize.deflated_sizes(output_dir, missing)
-    if sizes is None:
-        report["zipped_measured_with"] = "python zlib (node failed)"
-        return
-    total += sum(zip_share(rel, compressed) for rel, compressed in sizes.items())
+    sizes = deflater.sizes(output_dir, missing) if zip_engine != PYTHON_ZLIB else None
+    if sizes is not None:
+        total += sum(zip_share(rel, compressed) for rel, compressed in sizes.items())
+        report["zipped_measured_with"] = zip_engine
+    else:
+        total += sum(v[1] for v in entry_sizes(output_dir, missing).values())
+        report["zipped_measured_with"] = (
+            "python zlib (an estimate: the CDK CLI's zlib may differ by about 1%)"
+            if zip_engine == PYTHON_ZLIB else
+            f"{zip_engine} for the dependencies, python zlib for your files (node failed)")
     report["zipped_bytes"] = total
-    report["zipped_measured_with"] = zip_engine
 
 
 def finish_report(request: BuildRequest, report: dict[str, Any], log: Log) -> dict[str, Any]:

@@ -9,19 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-import aws_cdk.interfaces.aws_kms as ikms
-import aws_cdk.interfaces.aws_lambda as ilambda
-import aws_cdk.interfaces.aws_logs as ilogs
-from aws_cdk import aws_codeguruprofiler as codeguruprofiler
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .bundling import fingerprint
@@ -31,6 +22,17 @@ from .options import BundlingOptions, SizeLimits, SlimOptions
 from .platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR
 from .staging import SlimLocalBundling
 from .validation import resolve_request
+
+if TYPE_CHECKING:  # annotations only: importing these modules costs a synth ~0.1 s
+    import aws_cdk.interfaces.aws_kms as ikms
+    import aws_cdk.interfaces.aws_lambda as ilambda
+    import aws_cdk.interfaces.aws_logs as ilogs
+    from aws_cdk import aws_codeguruprofiler as codeguruprofiler
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_logs as logs
+    from aws_cdk import aws_sns as sns
+    from aws_cdk import aws_sqs as sqs
 
 __all__ = ["SlimPythonFunction"]
 

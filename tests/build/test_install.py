@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from slim_lambda.build.install import _explain, install_command, redact
+from slim_lambda.build.install import _explain, install_command
+from slim_lambda.build.redact import redact
 from slim_lambda.build.spec import DepsSpec
 
 

@@ -19,16 +19,18 @@ from collections.abc import Callable
 from typing import Any
 
 from . import __version__
+from .architecture import check_architecture
 from .bytecode import compile_modules, pyc_path
-from .deps import Steps, check_architecture, normalize_permissions, probe_key, run_probe
 from .distinfo import find_distributions
 from .errors import BuildError
-from .imports import handler_imports
+from .imports import handler_imports, probe_key, run_probe
 from .rules import DEFAULT_RULES
 from .sizes import END_RECORD, entry_sizes, kind_of, package_sizes
 from .slim import SlimSettings, apply_removals, plan_removals
 from .sources import copy_sources
 from .spec import AssembleSpec
+from .steps import Steps
+from .tree import normalize_permissions
 from .treemap import file_owners, tree_summary
 
 __all__ = ["link_tree", "run_assemble"]

@@ -13,48 +13,28 @@ from __future__ import annotations
 import os
 import platform
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 from . import __version__
+from .architecture import check_architecture
 from .bytecode import compile_modules, pyc_path
 from .distinfo import find_distributions, rewrite_record
-from .elf import read_machine
 from .errors import BuildError
 from .fsguard import Root
-from .imports import probe
+from .imports import probe_key, run_probe
 from .install import install_project, install_requirements
-from .sizes import entry_sizes, measure_tree
+from .sizes import PYTHON_ZLIB, entry_sizes, measure_tree
 from .slim import SlimSettings, apply_removals, plan_removals
 from .spec import DepsSpec
+from .steps import Steps
 from .strip import strip_tree
-from .tree import iter_files
+from .tree import iter_files, normalize_permissions
 from .verify import verify_imports
 
-__all__ = ["MACHINES", "Steps", "check_architecture", "check_interpreter",
-           "normalize_permissions", "probe_key", "run_deps", "run_probe"]
+__all__ = ["check_interpreter", "run_deps"]
 
 Log = Callable[[str], None]
-MACHINES = {"x86_64": "x86_64", "arm64": "aarch64"}
-
-
-class Steps:
-    """Timed steps, logged as they start so a long build shows where it is."""
-
-    def __init__(self, log: Log) -> None:
-        self.log = log
-        self.done: list[dict[str, Any]] = []
-        self.started = time.monotonic()
-
-    def start(self, name: str) -> Callable[[], None]:
-        t0 = time.monotonic()
-        self.log(f"{name} ...")
-
-        def finish() -> None:
-            seconds = round(time.monotonic() - t0, 3)
-            self.done.append({"name": name, "seconds": seconds})
-        return finish
 
 
 def check_interpreter(runtime: str) -> None:
@@ -65,25 +45,6 @@ def check_interpreter(runtime: str) -> None:
             f"function's runtime is {runtime}",
             details=f"Use a build image for {runtime} (bundling.image), or an image template "
             "with {runtime} in it.")
-
-
-def normalize_permissions(root: str, rels: list[str] | None = None) -> None:
-    """Lambda runs as another user: files world-readable, executables executable."""
-    if rels is None:
-        rels = [rel for rel, _st in iter_files(root)]
-        for dirpath, dirnames, _files in os.walk(root):
-            for d in dirnames:
-                path = os.path.join(dirpath, d)
-                if not os.path.islink(path):
-                    os.chmod(path, 0o755)
-    for rel in rels:
-        path = os.path.join(root, rel)
-        if os.path.islink(path):
-            continue
-        mode = os.stat(path).st_mode
-        want = 0o755 if mode & 0o111 else 0o644
-        if mode & 0o7777 != want:
-            os.chmod(path, want)
 
 
 def _drop_distributions(root: str, provided: dict[str, str], log: Log) -> list[dict[str, str]]:
@@ -227,7 +188,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
 
     normalize_permissions(out)
     done = steps.start("measure")
-    files = entry_sizes(out)
+    files = entry_sizes(out, zipped=spec.zip_sizes)
     done()
     return {
         "schema": 2,
@@ -253,48 +214,8 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         "verify": verify_info,
         "probes": probes,
         "files": files,
+        "zip_engine": PYTHON_ZLIB if spec.zip_sizes else None,
         "steps": steps.done,
         "warnings": warnings,
         "notices": notices,
     }
-
-
-def probe_key(modules: tuple[str, ...] | list[str]) -> str:
-    return ",".join(sorted(set(modules)))
-
-
-def run_probe(root: str, modules: tuple[str, ...] | list[str], layer_paths: tuple[str, ...],
-              python: str) -> dict[str, Any]:
-    """Import the handler's third-party modules in a fresh interpreter: what loads, how long."""
-    names = sorted(set(modules))
-    first = probe(root, names, python=python, extra_paths=layer_paths)
-    # a second, warm-disk run is the figure to quote; the first one warms the page cache
-    timed = probe(root, names, python=python, extra_paths=layer_paths)
-    return {"modules": names, "ok": timed.ok, "failed": sorted(timed.failed),
-            "seconds": round(timed.seconds, 3),
-            "files": sorted(set(first.files) | set(timed.files))}
-
-
-def check_architecture(root: str, architecture: str, *, what: str,
-                       rels: list[str] | None = None) -> list[dict[str, str]]:
-    """Every ELF file's machine; an ELF for another machine fails the build."""
-    expected = MACHINES.get(architecture, architecture)
-    found = []
-    wrong = []
-    for rel in rels if rels is not None else [r for r, _st in iter_files(root)]:
-        path = os.path.join(root, rel)
-        if os.path.islink(path) or not os.path.isfile(path):
-            continue
-        machine = read_machine(path)
-        if machine is None:
-            continue
-        found.append({"path": rel, "machine": machine})
-        if machine != expected:
-            wrong.append(f"{rel} ({machine})")
-    if wrong:
-        raise BuildError(
-            "architecture", f"{len(wrong)} {what} file(s) are ELF binaries for another "
-            f"architecture than {architecture} ({expected}): " + ", ".join(wrong[:10]),
-            details="Build for the architecture these files were made for, or replace them "
-            f"with {expected} builds (a wheel for the right platform, or exclude the file).")
-    return found

@@ -16,8 +16,9 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["ProbeResult", "handler_imports", "probe", "scan_imports"]
+__all__ = ["ProbeResult", "handler_imports", "probe", "probe_key", "run_probe", "scan_imports"]
 
 PROBE_SCRIPT = r"""
 import importlib, json, sys, time, traceback
@@ -74,6 +75,22 @@ def probe(root: str, names: list[str], *, python: str = sys.executable,
     data = json.loads(proc.stdout.split(marker, 1)[1])
     return ProbeResult(ok=data["ok"], failed=data["failed"], seconds=data["seconds"],
                        files=data["files"])
+
+
+def probe_key(modules: tuple[str, ...] | list[str]) -> str:
+    return ",".join(sorted(set(modules)))
+
+
+def run_probe(root: str, modules: tuple[str, ...] | list[str], layer_paths: tuple[str, ...],
+              python: str) -> dict[str, Any]:
+    """Import the handler's third-party modules in a fresh interpreter: what loads, how long."""
+    names = sorted(set(modules))
+    first = probe(root, names, python=python, extra_paths=layer_paths)
+    # a second, warm-disk run is the figure to quote; the first one warms the page cache
+    timed = probe(root, names, python=python, extra_paths=layer_paths)
+    return {"modules": names, "ok": timed.ok, "failed": sorted(timed.failed),
+            "seconds": round(timed.seconds, 3),
+            "files": sorted(set(first.files) | set(timed.files))}
 
 
 def _is_type_checking(test: ast.expr) -> bool:

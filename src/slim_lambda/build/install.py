@@ -11,17 +11,11 @@ import sys
 from collections.abc import Callable
 
 from .errors import BuildError
+from .redact import redact
 from .sources import copy_sources
 from .spec import DepsSpec
 
-__all__ = ["install_command", "install_project", "install_requirements", "redact"]
-
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s:]+(:[^/@\s]*)?@")
-
-
-def redact(text: str) -> str:
-    """Hide ``user:password@`` in any URL of ``text``."""
-    return _CREDENTIALS.sub(r"\g<scheme>***@", text)
+__all__ = ["install_command", "install_project", "install_requirements"]
 
 
 def _index_args(spec: DepsSpec) -> list[str]:

@@ -14,8 +14,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .assemble import run_assemble
-from .deps import run_deps
 from .spec import AssembleSpec, DepsSpec
 
 __all__ = ["run", "run_stage", "stderr_log"]
@@ -31,8 +29,11 @@ def stderr_log(message: str) -> None:
 def run_stage(spec: DepsSpec | AssembleSpec, *, log: Log = stderr_log,
               python: str = sys.executable) -> dict[str, Any]:
     """Run one stage; returns the deps meta or the asset's report."""
+    # imported here: the host assembles cached trees without loading the installer's code
     if isinstance(spec, DepsSpec):
+        from .deps import run_deps
         return run_deps(spec, log=log, python=python)
+    from .assemble import run_assemble
     return run_assemble(spec, log=log, python=python)
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from .distinfo import Distribution, find_distributions
 from .tree import iter_files
 
-__all__ = ["END_RECORD", "PackageSize", "TreeSizes", "entry_sizes", "measure_tree",
-           "measure_zip", "package_sizes", "zip_share"]
+__all__ = ["END_RECORD", "PYTHON_ZLIB", "PackageSize", "TreeSizes", "entry_sizes",
+           "measure_tree", "measure_zip", "package_sizes", "zip_share"]
 
 # The CDK CLI zips assets with yazl's addBuffer: raw deflate at zlib's default
 # level (6), sizes in the local header (no data descriptor), DOS timestamps only
@@ -99,13 +99,15 @@ def measure_tree(root: str, *, zipped: bool = True, jobs: int | None = None) -> 
     return sizes
 
 
-def entry_sizes(root: str, rels: list[str] | None = None, *, jobs: int | None = None
-                ) -> dict[str, list[int]]:
+def entry_sizes(root: str, rels: list[str] | None = None, *, jobs: int | None = None,
+                zipped: bool = True) -> dict[str, list[int]]:
     """``{rel: [unzipped bytes, bytes in the zip]}`` for every file (or ``rels``).
 
     A file's zip share is its compressed data plus its local and central headers
     (both carry the name); the archive adds :data:`END_RECORD` once. Shares add
     up, so a cached tree's sizes combine with new files without re-compressing.
+    With ``zipped=False`` the shares are 0: the caller measures them otherwise
+    (the host, with the CDK CLI's own zlib).
     """
     if rels is None:
         rels = [rel for rel, _st in iter_files(root)]
@@ -113,7 +115,10 @@ def entry_sizes(root: str, rels: list[str] | None = None, *, jobs: int | None = 
     def one(rel: str) -> tuple[str, list[int]]:
         path = os.path.join(root, rel)
         size = os.path.getsize(path) if os.path.exists(path) else 0
-        return rel, [size, zip_share(rel, _deflated_size(path))]
+        return rel, [size, zip_share(rel, _deflated_size(path)) if zipped else 0]
+
+    if not zipped:
+        return dict(map(one, rels))
 
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
         return dict(pool.map(one, rels))
@@ -126,6 +131,8 @@ def zip_share(rel: str, compressed: int, prefix: str = "") -> int:
 
 
 END_RECORD = _END_RECORD
+PYTHON_ZLIB = "python zlib"
+"""The ``zip_engine`` of shares measured here (an estimate of the CDK CLI's zip)."""
 
 
 def measure_zip(path: str) -> tuple[TreeSizes, list[Distribution]]:

@@ -95,6 +95,9 @@ class DepsSpec(_Spec):
     """Directories put on ``sys.path`` after the bundle when importing (layers' ``python/``)."""
     handler_imports: tuple[str, ...] = ()
     """Third-party modules the handler imports: probed once, timed, recorded."""
+    zip_sizes: bool = True
+    """Estimate each file's zip share with this Python's zlib; off when the host measures
+    them with the CDK CLI's own zlib (node) anyway."""
 
     @property
     def stage(self) -> str:

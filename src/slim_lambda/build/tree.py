@@ -1,11 +1,11 @@
-"""Walking a directory tree as sorted, relative, POSIX-style paths."""
+"""Walking a directory tree as sorted, relative, POSIX-style paths; Lambda's file modes."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 
-__all__ = ["ancestors", "iter_files"]
+__all__ = ["ancestors", "iter_files", "normalize_permissions"]
 
 
 def iter_files(root: str) -> Iterator[tuple[str, os.stat_result]]:
@@ -34,3 +34,22 @@ def ancestors(rel: str) -> list[str]:
     """The parent directories of a relative path, nearest first (``a/b/c`` → ``a/b``, ``a``)."""
     parts = rel.split("/")[:-1]
     return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def normalize_permissions(root: str, rels: list[str] | None = None) -> None:
+    """Lambda runs as another user: files world-readable, executables executable."""
+    if rels is None:
+        rels = [rel for rel, _st in iter_files(root)]
+        for dirpath, dirnames, _files in os.walk(root):
+            for d in dirnames:
+                path = os.path.join(dirpath, d)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o755)
+    for rel in rels:
+        path = os.path.join(root, rel)
+        if os.path.islink(path):
+            continue
+        mode = os.stat(path).st_mode
+        want = 0o755 if mode & 0o111 else 0o644
+        if mode & 0o7777 != want:
+            os.chmod(path, want)

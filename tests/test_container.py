@@ -1,0 +1,140 @@
+"""container.py: the engine's local socket answers the read-only questions exactly as the
+Docker SDK does, anything unclear falls back to the SDK, and a cached build never loads
+the SDK or the installer's code."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+
+from slim_lambda.container import DockerRunner, EngineSocket
+from slim_lambda.errors import DockerError
+
+pytestmark = pytest.mark.docker
+
+
+def test_engine_socket_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    engine = EngineSocket.from_env()
+    assert engine is not None and engine.path == "/var/run/docker.sock"
+    monkeypatch.setenv("DOCKER_HOST", "unix:///run/user/1000/docker.sock")
+    engine = EngineSocket.from_env()
+    assert engine is not None and engine.path == "/run/user/1000/docker.sock"
+    for remote in ("tcp://127.0.0.1:2375", "ssh://builder@host", "npipe:////./pipe/docker"):
+        monkeypatch.setenv("DOCKER_HOST", remote)
+        assert EngineSocket.from_env() is None
+
+
+def test_engine_socket_answers_as_the_sdk_does(build_image: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    engine = EngineSocket.from_env()
+    assert engine is not None and engine.ping()
+    sdk_image = docker.from_env().images.get(build_image)
+    attrs = engine.image(build_image)
+    assert attrs is not None
+    assert attrs["Id"] == sdk_image.id
+    assert attrs["Architecture"] == sdk_image.attrs["Architecture"] == "amd64"
+    assert engine.image("slim-lambda-test/no-such-image:never") is None
+    assert DockerRunner().ensure_image(build_image, "linux/amd64", print) == sdk_image.id
+
+
+def test_wrong_architecture_is_refused_on_the_socket_path(build_image: str) -> None:
+    with pytest.raises(DockerError, match=r"is for amd64, but the function needs linux/arm64"):
+        DockerRunner().ensure_image(build_image, "linux/arm64", print)
+
+
+def test_no_socket_falls_back_to_the_sdk(build_image: str, tmp_path: Path) -> None:
+    missing = EngineSocket(str(tmp_path / "nothing.sock"), timeout=1)
+    assert missing.get("/_ping") is None and missing.ping() is False
+    assert missing.image(build_image) is None
+    runner = DockerRunner(engine=missing)  # the SDK still reaches the real engine
+    assert runner.available()
+    assert runner.ensure_image(build_image, "linux/amd64", print) == \
+        docker.from_env().images.get(build_image).id
+
+
+@pytest.fixture
+def garbage_socket(tmp_path: Path) -> Iterator[str]:
+    """A unix socket that answers every request with something that is not HTTP."""
+    path = str(tmp_path / "garbage.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen()
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield path
+    stop.set()
+    thread.join(timeout=5)
+    server.close()
+
+
+def test_an_answer_that_is_not_http_is_no_answer(garbage_socket: str) -> None:
+    engine = EngineSocket(garbage_socket, timeout=2)
+    assert engine.get("/_ping") is None
+    assert engine.ping() is False
+    assert engine.image("anything") is None
+
+
+def test_no_engine_at_all_is_a_clear_error(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'nothing.sock'}")
+    runner = DockerRunner()
+    assert runner.available() is False
+    with pytest.raises(DockerError, match=r"cannot reach the Docker engine at unix://.*nothing"):
+        runner.ensure_image("slim-lambda-test/anything:x", "linux/amd64", print)
+
+
+LOADED = ("docker", "requests", "slim_lambda.build.deps", "slim_lambda.build.install",
+          "slim_lambda.build.strip", "slim_lambda.build.verify")
+
+
+def test_a_cached_build_loads_neither_the_sdk_nor_the_installer(
+        entry: Path, wheels: Path, build_image: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLIM_LAMBDA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    args = ["build", str(entry), "--runtime", "python3.11", "--mode", "docker", "--image",
+            build_image, "--no-index", "--find-links", str(wheels)]
+    script = ("import json, sys\nfrom slim_lambda.cli import main\n"
+              "code = main(json.loads(sys.argv[1]))\n"
+              f"print(json.dumps([code, [m for m in {LOADED!r} if m in sys.modules]]))\n")
+
+    def run(out: str) -> tuple[int, list[str], dict[str, object]]:
+        proc = subprocess.run(
+            [sys.executable, "-c", script, json.dumps(
+                [*args, "--out", str(tmp_path / out), "--json-report",
+                 str(tmp_path / f"{out}.json")])],
+            capture_output=True, text=True, timeout=600, check=False)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        code, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+        return code, loaded, json.loads((tmp_path / f"{out}.json").read_text())
+
+    code, loaded, report = run("first")
+    assert code == 0 and report["cache"]["hit"] is False
+    assert "docker" in loaded  # the dependencies were built in a container
+    code, loaded, report = run("second")
+    assert code == 0 and report["cache"]["hit"] is True
+    assert report["assembled_on"] == "host"
+    assert loaded == []
+    assert report["zipped_measured_with"].startswith("node ")

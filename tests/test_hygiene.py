@@ -41,6 +41,7 @@ from slim_lambda.bundling import build, fingerprint
 from slim_lambda.container import DockerRunner
 from slim_lambda.validation import resolve_request
 from tests.fixtures import faulty
+from tests.fixtures.grep import files_containing
 from tests.fixtures.index_server import serve_index
 
 REPO = Path(__file__).resolve().parent.parent
@@ -325,15 +326,6 @@ def test_containers_run_unprivileged_as_the_invoking_user_and_offline_after_inst
 
 # -- nothing leaked -------------------------------------------------------------------------------
 
-def _grep(root: Path, needles: tuple[str, ...]) -> list[str]:
-    hits = []
-    for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            data = path.read_bytes()
-            hits += [f"{path}: {n}" for n in needles if n.encode() in data]
-    return hits
-
-
 @pytest.mark.docker
 def test_planted_secrets_never_reach_cdk_out_or_the_logs(
         entry: Path, wheels: Path, build_image: str, tmp_path: Path,
@@ -366,7 +358,7 @@ def test_planted_secrets_never_reach_cdk_out_or_the_logs(
                 environment={"DEPLOY_PASSWORD": secrets["build_env"]}))
         app.synth()
         assert any(ok for _p, ok in index.requests), "the build used the index"
-    assert _grep(outdir, tuple(secrets.values())) == []
+    assert files_containing(outdir, *secrets.values()) == []
     out, err = capfd.readouterr()
     for secret in secrets.values():
         assert secret not in out and secret not in err

@@ -12,19 +12,10 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimPythonFunction
+from tests.fixtures.grep import files_containing
 from tests.fixtures.index_server import serve_index
 
 pytestmark = pytest.mark.docker
-
-
-def _grep(root: Path, *needles: str) -> list[str]:
-    """Every file under root whose bytes contain one of the needles."""
-    hits = []
-    for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            data = path.read_bytes()
-            hits += [f"{path}: {n}" for n in needles if n.encode() in data]
-    return hits
 
 
 @pytest.mark.parametrize("mode", ["docker", "local"])
@@ -60,7 +51,7 @@ def test_credentialed_index_installs_and_leaks_nothing(
         assert any(path.startswith("/files/") and ok for path, ok in index.requests)
     out, err = capfd.readouterr()
     secrets = (index.password, token)
-    assert not _grep(outdir, *secrets), _grep(outdir, *secrets)
+    assert not files_containing(outdir, *secrets), files_containing(outdir, *secrets)
     for text in (out, err):
         for secret in secrets:
             assert secret not in text
@@ -84,7 +75,7 @@ def test_wrong_credentials_fail_without_echoing_them(entry: Path, wheels: Path,
     text = str(info.value)
     assert "install:" in text
     assert "not-the-password-42" not in text
-    assert not _grep(tmp_path / "cdk.out", "not-the-password-42")
+    assert not files_containing(tmp_path / "cdk.out", "not-the-password-42")
     # and no container was left behind
     left = subprocess.run(["docker", "ps", "-aq", "--filter", "label=slim-lambda=build"],
                           capture_output=True, text=True).stdout.split()

@@ -133,3 +133,21 @@ def test_cached_shares_follow_the_engine(entry: Path, wheels: Path, build_image:
     assert third["zipped_bytes"] == _measured_whole(tmp_path / "c")
     meta = next((tmp_path / "cache" / "deps").glob("*/tree.slim-lambda-deps.json"))
     assert json.loads(meta.read_text())["zip_engine"] == second["zipped_measured_with"]
+
+
+@pytest.mark.docker
+@needs_node
+def test_a_first_build_measures_the_tree_with_node_while_verifying(
+        entry: Path, wheels: Path, build_image: str, tmp_path: Path) -> None:
+    env = dict(os.environ, SLIM_LAMBDA_CACHE_DIR=str(tmp_path / "cache"))
+    report = _build(entry, wheels, build_image, tmp_path / "a", env)
+    assert report["cache"]["hit"] is False  # type: ignore[index]
+    steps = [step["name"] for step in report["steps"]]  # type: ignore[attr-defined]
+    assert "zip sizes (node, while verifying)" in steps
+    assert steps.index("verify imports") < steps.index("zip sizes (node, while verifying)")
+    assert str(report["zipped_measured_with"]).startswith("node v")
+    assert report["zipped_bytes"] == _measured_whole(tmp_path / "a")
+    meta = json.loads(next((tmp_path / "cache" / "deps").glob(
+        "*/tree.slim-lambda-deps.json")).read_text())
+    assert meta["zip_engine"] == report["zipped_measured_with"]
+    assert all(share > 0 for _size, share in meta["files"].values())

@@ -39,14 +39,15 @@ from .build.pipeline import run_stage
 from .build.redact import redact
 from .build.sizes import END_RECORD, PYTHON_ZLIB, entry_sizes, zip_share
 from .build.sources import list_sources
-from .build.spec import AssembleSpec, DepsSpec
+from .build.spec import TREE_FINAL, AssembleSpec, DepsSpec
+from .build.tree import iter_files
 from .cache import CacheEntry, DepsCache, default_cache_dir
 from .container import ContainerRun, DockerRunner, Volume
 from .errors import ConfigurationError, SizeLimitError
 from .manifests import InstallPlan
 from .options import BundlingOptions, SizeLimits, SlimOptions
 from .platform import ARCHITECTURES, RUNTIMES
-from .report import check_limits, over_limit_advice, render
+from .report import check_limits, contributors, over_limit_advice, render
 
 __all__ = ["BuildRequest", "LayerShare", "build", "fingerprint", "report_path_for"]
 
@@ -453,20 +454,28 @@ class _Builder:
                 with open(os.path.join(work, "requirements.txt"), "w", encoding="utf-8") as f:
                     f.write(request.plan.requirements)
                 requirements = "requirements.txt"
-            if self.mode == "docker":
-                volumes, env, links = self._volumes_env(work)
-                volumes += [Volume(tree, OUT, False),
-                            Volume(self.cache.pip_cache, PIP_CACHE, False)]
-                env["PIP_CACHE_DIR"] = PIP_CACHE
-                spec = self._deps_spec(OUT, WORK, links, _place(requirements, IN, WORK),
-                                       True, imports)
-                return self._run_container(spec, work, volumes, env,
-                                           request.bundling.network)
-            links = tuple(os.path.realpath(x) if _is_local_dir(x) else x
-                          for x in request.bundling.find_links)
-            spec = self._deps_spec(tree, work, links,
-                                   _place(requirements, request.entry, work), False, imports)
-            return self._run_local(spec, work)
+            early = _EarlyShares(self.deflater, tree, os.path.join(work, TREE_FINAL))
+            meta = None
+            try:
+                if self.mode == "docker":
+                    volumes, env, links = self._volumes_env(work)
+                    volumes += [Volume(tree, OUT, False),
+                                Volume(self.cache.pip_cache, PIP_CACHE, False)]
+                    env["PIP_CACHE_DIR"] = PIP_CACHE
+                    spec = self._deps_spec(OUT, WORK, links, _place(requirements, IN, WORK),
+                                           True, imports)
+                    meta = self._run_container(spec, work, volumes, env,
+                                               request.bundling.network)
+                else:
+                    links = tuple(os.path.realpath(x) if _is_local_dir(x) else x
+                                  for x in request.bundling.find_links)
+                    spec = self._deps_spec(tree, work, links,
+                                           _place(requirements, request.entry, work), False,
+                                           imports)
+                    meta = self._run_local(spec, work)
+            finally:
+                early.finish(meta)
+            return meta
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -553,6 +562,45 @@ class _Builder:
             shutil.rmtree(work, ignore_errors=True)
         report["assembled_on"] = "host" if on_host else "image"
         return report
+
+
+class _EarlyShares:
+    """The tree's zip shares by the CDK CLI's zlib, measured while the deps stage still
+    verifies the tree: node starts deflating when the stage marks the files final, on the
+    core the import checks leave free. Used only if it deflated exactly the meta's files."""
+
+    def __init__(self, deflater: zipsize.NodeDeflater, tree: str, marker: str) -> None:
+        self._deflater = deflater
+        self._stop = threading.Event()
+        self._sizes: dict[str, int] | None = None
+        self._seconds = 0.0
+        self._thread: threading.Thread | None = None
+        if deflater.engine() is not None:
+            self._thread = threading.Thread(target=self._run, args=(tree, marker),
+                                            daemon=True)
+            self._thread.start()
+
+    def _run(self, tree: str, marker: str) -> None:
+        while not os.path.exists(marker):
+            if self._stop.wait(0.1):
+                return
+        started = time.monotonic()
+        self._sizes = self._deflater.sizes(tree, [rel for rel, _st in iter_files(tree)])
+        self._seconds = round(time.monotonic() - started, 3)
+
+    def finish(self, meta: dict[str, Any] | None) -> None:
+        """Stop waiting for the marker; fill ``meta``'s shares when they were measured."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        sizes, engine = self._sizes, self._deflater.engine()
+        if meta is None or sizes is None or engine is None or set(sizes) != set(meta["files"]):
+            return
+        for rel, compressed in sizes.items():
+            meta["files"][rel][1] = zip_share(rel, compressed)
+        meta["zip_engine"] = engine
+        meta.setdefault("steps", []).append(
+            {"name": "zip sizes (node, while verifying)", "seconds": self._seconds})
 
 
 def _place(requirements: str | None, entry: str, work: str) -> str | None:
@@ -665,6 +713,7 @@ def _measure_zip_shares(entry: CacheEntry, deflater: zipsize.NodeDeflater) -> di
     if meta.get("zip_engine", PYTHON_ZLIB) == wanted:
         return meta  # another build did it meanwhile
     rels = sorted(meta["files"])
+    started = time.monotonic()
     sizes = deflater.sizes(entry.tree, rels) if wanted != PYTHON_ZLIB else None
     if sizes is not None:
         for rel, compressed in sizes.items():
@@ -673,6 +722,8 @@ def _measure_zip_shares(entry: CacheEntry, deflater: zipsize.NodeDeflater) -> di
         wanted = PYTHON_ZLIB
         meta["files"].update(entry_sizes(entry.tree, rels))
     meta["zip_engine"] = wanted
+    meta.setdefault("steps", []).append({"name": f"zip sizes ({wanted.split(' ')[0]})",
+                                         "seconds": round(time.monotonic() - started, 3)})
     entry.write_meta(meta)
     return meta
 
@@ -743,15 +794,8 @@ def finish_report(request: BuildRequest, report: dict[str, Any], log: Log) -> di
 
 def _largest_contributors(report: dict[str, Any], layers: tuple[LayerShare, ...]) -> str:
     """The biggest packages across the function and its layers, largest first."""
-    rows = [(int(p["bytes"]), p["name"], "function") for p in report.get("packages", [])]
-    rows.append((int(report.get("user_code_bytes", 0)), "(your code)", "function"))
-    for layer in layers:
-        if layer.report:
-            rows += [(int(p["bytes"]), p["name"], f"layer {layer.label}")
-                     for p in layer.report.get("packages", [])]
-        else:
-            rows.append((layer.unzipped_bytes, "(whole layer)", f"layer {layer.label}"))
-    rows.sort(reverse=True)
+    rows = contributors(report, [(f"layer {layer.label}", layer.report, layer.unzipped_bytes)
+                                 for layer in layers])
     lines = [f"  {size / 1048576:9.1f} MiB  {name}  [{where}]" for size, name, where in rows[:12]]
     parts = [f"function {report['unzipped_bytes'] / 1048576:.1f} MiB"] + [
         f"layer {layer.label} {layer.unzipped_bytes / 1048576:.1f} MiB" for layer in layers]

@@ -26,7 +26,8 @@ from typing import Any
 
 from .options import SizeLimits
 
-__all__ = ["WIDTH", "check_limits", "mb", "over_limit_advice", "render", "render_combined"]
+__all__ = ["WIDTH", "check_limits", "contributors", "mb", "over_limit_advice", "render",
+           "render_combined"]
 
 WIDTH = 100
 """No rendered line is longer than this."""
@@ -236,6 +237,27 @@ def render(report: Report, limits: SizeLimits, *, title: str = "", top: int = 10
     return "\n".join(lines)
 
 
+def contributors(function_report: Report,
+                 layers: Sequence[tuple[str, Report | None, int]]) -> list[tuple[int, str, str]]:
+    """``(bytes, package, where)`` across a function and its layers, largest first.
+
+    ``layers`` are ``(where, report, unzipped bytes)``; a layer without a report (one
+    that is not slim-lambda's) counts as one row of its declared size.
+    """
+    def packages(report: Report, where: str) -> list[tuple[int, str, str]]:
+        return [(int(p["bytes"]), f"{p['name']} {p.get('version', '')}".rstrip(), where)
+                for p in report.get("packages") or []]
+
+    rows = packages(function_report, "function")
+    if function_report.get("user_code_bytes"):
+        rows.append((int(function_report["user_code_bytes"]), "(your code)", "function"))
+    for where, report, size in layers:
+        rows += packages(report, where) if report is not None else [(size, "(whole layer)",
+                                                                        where)]
+    rows.sort(key=lambda r: (-r[0], r[1]))
+    return rows
+
+
 def render_combined(function_report: Report, layer_reports: Sequence[Report],
                     limits: SizeLimits, *, title: str = "", top: int = 10) -> str:
     """The function's block, each layer's own block, and the largest packages across all
@@ -245,17 +267,10 @@ def render_combined(function_report: Report, layer_reports: Sequence[Report],
         name = str(layer.get("label") or "")
         blocks.append(render({k: v for k, v in layer.items() if k != "layers"}, limits,
                              title=f"layer {name}" if name else "layer", top=top))
-    rows: list[tuple[int, str, str]] = [
-        (int(p["bytes"]), f"{p['name']} {p.get('version', '')}".rstrip(), "function")
-        for p in function_report.get("packages") or []]
-    if function_report.get("user_code_bytes"):
-        rows.append((int(function_report["user_code_bytes"]), "(your code)", "function"))
-    for i, layer in enumerate(layer_reports):
-        where = f"layer {layer.get('label') or i + 1}"
-        rows += [(int(p["bytes"]), f"{p['name']} {p.get('version', '')}".rstrip(), where)
-                 for p in layer.get("packages") or []]
+    rows = contributors(function_report, [
+        (f"layer {layer.get('label') or i + 1}", layer, 0)
+        for i, layer in enumerate(layer_reports)])
     if rows:
-        rows.sort(key=lambda r: (-r[0], r[1]))
         table = [("largest across function and layers", "bytes", "in")]
         table += [(_short(f"  {name}", 48), mb(size), _short(where, 40))
                   for size, name, where in rows[:top]]

@@ -9,6 +9,7 @@ from pathlib import Path
 from slim_lambda.build.bytecode import compile_modules, pyc_path
 from slim_lambda.build.distinfo import find_distributions
 from slim_lambda.build.sizes import kind_of, measure_tree, measure_zip, package_sizes
+from slim_lambda.build.treemap import file_owners
 
 
 def _files(root: Path) -> dict[str, int]:
@@ -77,6 +78,13 @@ def test_package_sizes_attribute_bytecode_to_the_owner(installed_tree: Path) -> 
     assert "bin/slimfix" in unowned  # RECORD says ../../bin/slimfix: outside the tree
     assert sum(p.bytes for p in packages) + sum(unowned.values()) == sizes.unzipped_bytes
     assert [p.bytes for p in packages] == sorted((p.bytes for p in packages), reverse=True)
+    # the report's package table and its treemap agree on who owns every file
+    owners = file_owners(sizes.file_bytes, dists)
+    assert set(owners) == set(sizes.file_bytes) - set(unowned)
+    for package in packages:
+        mine = [rel for rel, name in owners.items() if name == package.name]
+        assert len(mine) == package.files
+        assert sum(sizes.file_bytes[rel] for rel in mine) == package.bytes
 
 
 def test_measure_zip_reads_an_existing_archive(installed_tree: Path, tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from .fsguard import Root
 __all__ = ["MODES", "BytecodeResult", "compile_modules"]
 
 MODES = ("auto", "imported", "all", "none")
+INLINE_BELOW = 32
+"""Fewer modules than this are compiled in this process."""
 
 
 @dataclass
@@ -62,8 +64,11 @@ def compile_modules(root: str, sources: list[str], *, mode: str, budget_bytes: i
     if mode == "none" or not sources:
         return result
     work = [(root, rel) for rel in sources]
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        outcomes = list(pool.map(_compile, work, chunksize=64))
+    if len(work) < INLINE_BELOW:  # a handler's few files: worker processes cost more
+        outcomes = [_compile(w) for w in work]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+            outcomes = list(pool.map(_compile, work, chunksize=64))
     guard = Root(root)
     total = 0
     for rel, size in outcomes:

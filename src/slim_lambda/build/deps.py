@@ -26,7 +26,7 @@ from .imports import probe_key, run_probe
 from .install import install_project, install_requirements
 from .sizes import PYTHON_ZLIB, entry_sizes, measure_tree
 from .slim import SlimSettings, apply_removals, plan_removals
-from .spec import DepsSpec
+from .spec import TREE_FINAL, DepsSpec
 from .steps import Steps
 from .strip import strip_tree
 from .tree import iter_files, normalize_permissions
@@ -153,6 +153,10 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         pycs = {rel: pyc_path(rel) for rel, _size in result.compiled}
         bytecode_info = {"compiled": True, "modules": len(pycs), "failed": len(result.failed)}
         done()
+
+    # from here on the files are only read (verify, probe) and their modes set
+    with open(os.path.join(spec.work_dir, TREE_FINAL), "w", encoding="utf-8"):
+        pass
 
     verify_info: dict[str, Any] = {"enabled": spec.verify and spec.can_import}
     probes: dict[str, Any] = {}

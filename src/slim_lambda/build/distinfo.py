@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "find_distributions",
     "is_protected",
     "metadata_body_bytes",
+    "owners",
     "rewrite_record",
     "trim_candidates",
     "trim_metadata",
@@ -115,6 +117,34 @@ def find_distributions(root: str) -> list[Distribution]:
             top_level=_top_level(files),
         ))
     return dists
+
+
+def owners(rels: Iterable[str], dists: Sequence[Distribution], *, prefix: str = ""
+           ) -> dict[str, int]:
+    """Which distribution (an index into ``dists``) owns each file that one owns: its
+    RECORD entries, the bytecode of those modules (``__pycache__/x.cpython-311.pyc`` of
+    ``x.py``) and its ``*.dist-info``. ``prefix`` is prepended to the distributions'
+    paths (``python/`` in a layer); the first distribution to list a file owns it."""
+    owner: dict[str, int] = {}
+    dist_infos: dict[str, int] = {}
+    for i, dist in enumerate(dists):
+        for rel in dist.files:
+            owner.setdefault(prefix + rel, i)
+        dist_infos.setdefault(prefix + dist.dist_info, i)
+    found: dict[str, int] = {}
+    for rel in rels:
+        idx = owner.get(rel)
+        if idx is None and rel.endswith(".pyc") and "/__pycache__/" in f"/{rel}":
+            head, _sep, base = rel.rpartition("__pycache__/")
+            idx = owner.get(head + base.split(".", 1)[0] + ".py")
+        if idx is None:
+            for info, j in dist_infos.items():
+                if rel.startswith(info + "/"):
+                    idx = j
+                    break
+        if idx is not None:
+            found[rel] = idx
+    return found
 
 
 def is_protected(rel: str) -> bool:

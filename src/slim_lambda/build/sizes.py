@@ -16,7 +16,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .distinfo import Distribution, find_distributions
+from .distinfo import Distribution, find_distributions, owners
 from .tree import iter_files
 
 __all__ = ["END_RECORD", "PYTHON_ZLIB", "PackageSize", "TreeSizes", "entry_sizes",
@@ -163,24 +163,12 @@ def package_sizes(file_bytes: dict[str, int], dists: list[Distribution]) -> tupl
 
     Returns the sizes sorted largest first and the files no distribution owns.
     """
-    owner: dict[str, int] = {}
-    for i, dist in enumerate(dists):
-        for rel in dist.files:
-            owner[rel] = i
+    owner = owners(file_bytes, dists)
     totals = [0] * len(dists)
     counts = [0] * len(dists)
     unowned: dict[str, int] = {}
     for rel, size in file_bytes.items():
-        idx: int | None = owner.get(rel)
-        if idx is None and rel.endswith(".pyc") and "/__pycache__/" in f"/{rel}":
-            head, _, base = rel.rpartition("__pycache__/")
-            idx = owner.get(head + base.split(".", 1)[0] + ".py")
-        if idx is None:
-            first = rel.split("/", 1)[0]
-            for j, dist in enumerate(dists):
-                if first == dist.dist_info:
-                    idx = j
-                    break
+        idx = owner.get(rel)
         if idx is None:
             unowned[rel] = size
         else:

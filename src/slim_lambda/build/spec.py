@@ -16,7 +16,11 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeVar
 
-__all__ = ["AssembleSpec", "DepsSpec", "load_spec"]
+__all__ = ["TREE_FINAL", "AssembleSpec", "DepsSpec", "load_spec"]
+
+TREE_FINAL = "tree-final"
+"""Created in the deps stage's work directory once the tree's files are final (later steps
+only read them and set their modes): the host may start measuring them."""
 
 T = TypeVar("T")
 

@@ -21,7 +21,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .distinfo import Distribution
+from .distinfo import Distribution, owners
 
 __all__ = ["file_owners", "tree_summary"]
 
@@ -155,28 +155,9 @@ def tree_summary(file_bytes: Mapping[str, int], *, max_nodes: int = 400,
 
 def file_owners(file_bytes: Iterable[str], dists: Iterable[Distribution], *,
                 prefix: str = "") -> dict[str, str]:
-    """Which distribution owns each file: its RECORD entries, the bytecode of those
-    modules (``__pycache__/x.cpython-311.pyc`` of ``x.py``) and its ``*.dist-info``.
+    """The name of the distribution that owns each file (see :func:`distinfo.owners`).
 
     ``prefix`` is prepended to the distributions' paths (``python/`` in a layer).
     """
-    owner: dict[str, str] = {}
-    dist_infos: dict[str, str] = {}
-    for dist in dists:
-        for rel in dist.files:
-            owner.setdefault(prefix + rel, dist.name)
-        dist_infos[prefix + dist.dist_info] = dist.name
-    found: dict[str, str] = {}
-    for rel in file_bytes:
-        name = owner.get(rel)
-        if name is None and rel.endswith(".pyc") and "/__pycache__/" in f"/{rel}":
-            head, _sep, base = rel.rpartition("__pycache__/")
-            name = owner.get(head + base.split(".", 1)[0] + ".py")
-        if name is None:
-            for info, dist_name in dist_infos.items():
-                if rel.startswith(info + "/"):
-                    name = dist_name
-                    break
-        if name is not None:
-            found[rel] = name
-    return found
+    listed = list(dists)
+    return {rel: listed[i].name for rel, i in owners(file_bytes, listed, prefix=prefix).items()}

@@ -64,6 +64,25 @@ def test_report_of_cdk_out_prints_saved_reports(tmp_path: Path,
     assert "slim-lambda: S/F (python3.11, arm64)" in capsys.readouterr().out
 
 
+def test_saved_reports_are_read_against_their_own_limits(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A function built with size_limits=SizeLimits(unzipped_bytes=200_000_000) shows its
+    headroom to 200 MB, not to Lambda's 250 MiB; limits given on the command line win."""
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    saved = {"runtime": "python3.11", "architecture": "x86_64", "unzipped_bytes": 150_000_000,
+             "zipped_bytes": 40_000_000, "labels": {"function": "S/F"},
+             "limits": {"unzipped_bytes": 200_000_000, "zipped_bytes": 52_428_800, "ok": True}}
+    (out / "asset.abc.slim-report.json").write_text(json.dumps(saved))
+    assert main(["report", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "190.7 MiB" in text and "47.7 MiB" in text  # the 200 MB limit, its headroom
+    assert "250.0 MiB" not in text
+    assert main(["report", str(out), "--unzipped-limit", "100000000"]) == 1
+    assert "OVER by" in capsys.readouterr().out
+
+
 def test_report_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(tmp_path / "nope")]) == 1
     assert "neither a directory nor a zip" in capsys.readouterr().err

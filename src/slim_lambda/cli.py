@@ -100,8 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print JSON instead of a table")
     r.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page with "
                    "a treemap of the bundle to FILE")
-    r.add_argument("--unzipped-limit", type=int, default=UNZIPPED_LIMIT_BYTES)
-    r.add_argument("--zipped-limit", type=int, default=ZIPPED_LIMIT_BYTES)
+    r.add_argument("--unzipped-limit", type=int, default=None,
+                   help="bytes (default: Lambda's 262144000, or the limit a saved report "
+                   "was built with)")
+    r.add_argument("--zipped-limit", type=int, default=None,
+                   help="bytes (default: 52428800, or the limit a saved report was built with)")
     return p
 
 
@@ -244,19 +247,38 @@ def _asset_tree(asset: str, prefix: str) -> dict[str, Any]:
                         owners=file_owners(sizes.file_bytes, dists, prefix=prefix))
 
 
+def _limits(args: argparse.Namespace, saved: dict[str, Any] | None = None) -> SizeLimits:
+    """The command line's limits, else those a saved report was built with, else Lambda's."""
+    built = (saved or {}).get("limits") or {}
+    return SizeLimits(
+        unzipped_bytes=args.unzipped_limit or built.get("unzipped_bytes") or UNZIPPED_LIMIT_BYTES,
+        zipped_bytes=args.zipped_limit or built.get("zipped_bytes") or ZIPPED_LIMIT_BYTES)
+
+
+def _saved_ok(report: dict[str, Any], args: argparse.Namespace) -> bool:
+    """Within its limits: as checked at build time, or against the command line's."""
+    if args.unzipped_limit is None and args.zipped_limit is None:
+        return bool(report.get("limits", {}).get("ok", True))
+    checked = dict(report, unzipped_bytes=report.get("combined_unzipped_bytes")
+                   or report["unzipped_bytes"])
+    errors, _warnings = check_limits(checked, _limits(args, report))
+    return not errors
+
+
 def _report(args: argparse.Namespace) -> int:
-    limits = SizeLimits(unzipped_bytes=args.unzipped_limit, zipped_bytes=args.zipped_limit)
+    limits = _limits(args)
     saved = _saved_reports(args.path) if os.path.isdir(args.path) else []
     if os.path.isfile(args.path) and args.path.endswith(".json"):
         saved = [args.path]
     if saved:
         reports = _load_reports(saved)
-        ok = all(r.get("limits", {}).get("ok", True) for r in reports)
+        ok = all([_saved_ok(r, args) for r in reports])
         if args.json:
             print(json.dumps(reports, indent=2))
         else:
             for r in reports:
-                print(render(r, limits, title=r.get("labels", {}).get("function", "")))
+                print(render(r, _limits(args, r),
+                             title=r.get("labels", {}).get("function", "")))
     else:
         reports = [analyse(args.path, limits)]
         ok = reports[0]["limits"]["ok"]

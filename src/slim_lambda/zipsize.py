@@ -106,12 +106,14 @@ class NodeDeflater:
 
     def engine(self) -> str | None:
         """``node v20.20.2 zlib 1.3.1-...``, or None when node is not usable."""
+        if self._started:  # never waits for a job another thread is running
+            return self._engine
         with self._lock:
             if not self._started:
-                self._started = True
                 hello = self._read(_START_TIMEOUT_S)
                 engine = hello.get("engine") if hello else None
                 self._engine = f"node {engine}" if isinstance(engine, str) else None
+                self._started = True
             return self._engine
 
     def sizes(self, root: str, rels: list[str]) -> dict[str, int] | None:

@@ -23,8 +23,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from slim_lambda.build.sizes import END_RECORD, measure_tree, zip_share
-from slim_lambda.zipsize import deflated_sizes, engine
+from slim_lambda.pipeline.sizes import END_RECORD, measure_tree, zip_share
+from slim_lambda.run.zipsize import deflated_sizes, engine
 
 EPOCH_1980 = 315532800
 SPR_SLIM_PATTERNS = ("*.py[c|o]", "__pycache__*", "*.dist-info*")

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from slim_lambda import BuildError, BundlingOptions, SizeLimits, SlimOptions
-from slim_lambda.bundling import build
 from slim_lambda.cli import main as cli
-from slim_lambda.validation import resolve_request
+from slim_lambda.plan.resolve import resolve_request
+from slim_lambda.run.build import build
 
 pytestmark = pytest.mark.docker
 

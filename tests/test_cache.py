@@ -16,8 +16,8 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimOptions, SlimPythonFunction
-from slim_lambda.cache import DepsCache
 from slim_lambda.cli import main as cli
+from slim_lambda.run.cache import DepsCache
 
 pytestmark = pytest.mark.docker
 PY311 = lambda_.Runtime.PYTHON_3_11

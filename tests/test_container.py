@@ -15,8 +15,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from slim_lambda.container import DockerRunner, EngineSocket
 from slim_lambda.errors import DockerError
+from slim_lambda.run.container import DockerRunner, EngineSocket
 
 pytestmark = pytest.mark.docker
 
@@ -105,8 +105,8 @@ def test_no_engine_at_all_is_a_clear_error(tmp_path: Path,
         runner.ensure_image("slim-lambda-test/anything:x", "linux/amd64", print)
 
 
-LOADED = ("docker", "requests", "slim_lambda.build.deps", "slim_lambda.build.install",
-          "slim_lambda.build.strip", "slim_lambda.build.verify")
+LOADED = ("docker", "requests", "slim_lambda.pipeline.deps", "slim_lambda.pipeline.install",
+          "slim_lambda.pipeline.strip", "slim_lambda.pipeline.verify")
 
 
 def test_a_cached_build_loads_neither_the_sdk_nor_the_installer(

@@ -165,8 +165,8 @@ def test_missing_image_is_a_clear_error(entry: Path, wheels: Path, build_image: 
 
 def test_unreachable_docker_engine(entry: Path, tmp_path: Path, clean_env: None,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from slim_lambda.bundling import build
-    from slim_lambda.validation import resolve_request
+    from slim_lambda.plan.resolve import resolve_request
+    from slim_lambda.run.build import build
 
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     request, _ = resolve_request(

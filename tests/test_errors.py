@@ -41,12 +41,12 @@ from slim_lambda import (
     SlimPythonFunction,
     SlimPythonLayerVersion,
 )
-from slim_lambda.build.sources import list_sources
-from slim_lambda.bundling import fingerprint
 from slim_lambda.cli import main as cli
-from slim_lambda.container import ContainerRun, DockerRunner
 from slim_lambda.errors import SlimLambdaError
-from slim_lambda.validation import resolve_request
+from slim_lambda.pipeline.sources import list_sources
+from slim_lambda.plan.keys import fingerprint
+from slim_lambda.plan.resolve import resolve_request
+from slim_lambda.run.container import ContainerRun, DockerRunner
 from tests.fixtures import faulty
 
 PY311 = lambda_.Runtime.PYTHON_3_11

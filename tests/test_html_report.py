@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from slim_lambda.cli import main
-from slim_lambda.html_report import package_view, render_html, write_html
+from slim_lambda.report.html import package_view, render_html, write_html
 
 # real distributions of this interpreter (slim-lambda's own dependencies) that make a
 # bundle with a few packages of different sizes, bytecode and a shared object or two

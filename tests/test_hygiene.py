@@ -35,11 +35,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slim_lambda import BundlingOptions, SizeLimits, SlimOptions, SlimPythonFunction
-from slim_lambda.build.slim import SlimSettings, apply_removals, compile_patterns, plan_removals
-from slim_lambda.build.sources import copy_sources, exclude_spec, list_sources
-from slim_lambda.bundling import build, fingerprint
-from slim_lambda.container import DockerRunner
-from slim_lambda.validation import resolve_request
+from slim_lambda.pipeline.slim import SlimSettings, apply_removals, compile_patterns, plan_removals
+from slim_lambda.pipeline.sources import copy_sources, exclude_spec, list_sources
+from slim_lambda.plan.keys import fingerprint
+from slim_lambda.plan.resolve import resolve_request
+from slim_lambda.run.build import build
+from slim_lambda.run.container import DockerRunner
 from tests.fixtures import faulty
 from tests.fixtures.grep import files_containing
 from tests.fixtures.index_server import serve_index

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from slim_lambda.build.elf import read_machine
 from slim_lambda.cli import main as cli
+from slim_lambda.pipeline.elf import read_machine
 from tests.fixtures import wheelhouse
 
 HOST_PY = f"python{sys.version_info.major}.{sys.version_info.minor}"

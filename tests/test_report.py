@@ -4,7 +4,14 @@ import re
 from typing import Any
 
 from slim_lambda.options import SizeLimits
-from slim_lambda.report import WIDTH, check_limits, mb, over_limit_advice, render, render_combined
+from slim_lambda.report.text import (
+    WIDTH,
+    check_limits,
+    mb,
+    over_limit_advice,
+    render,
+    render_combined,
+)
 
 REPORT: dict[str, Any] = {
     "runtime": "python3.11", "architecture": "x86_64", "image": "img",

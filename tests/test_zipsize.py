@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from slim_lambda.build.sizes import END_RECORD, zip_share
-from slim_lambda.zipsize import NodeDeflater, deflated_sizes, engine
+from slim_lambda.pipeline.sizes import END_RECORD, zip_share
+from slim_lambda.run.zipsize import NodeDeflater, deflated_sizes, engine
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None and not os.environ.get("CI"),

@@ -68,7 +68,7 @@ def main() -> None:
     # asset staging (bundling) included
     started = time.perf_counter()
     if tool == "slim":
-        import slim_lambda.function  # noqa: F401
+        import slim_lambda.cdk.function  # noqa: F401
     else:
         from aws_cdk import aws_lambda_python_alpha  # noqa: F401
     imported = time.perf_counter()

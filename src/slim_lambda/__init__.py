@@ -10,7 +10,6 @@ do not load the CDK.
 
 from typing import TYPE_CHECKING, Any
 
-from .build import __version__
 from .errors import (
     BuildError,
     ConfigurationError,
@@ -25,6 +24,7 @@ from .options import (
     SizeLimits,
     SlimOptions,
 )
+from .pipeline import __version__
 
 __all__ = [
     "UNZIPPED_LIMIT_BYTES",
@@ -43,17 +43,17 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .function import SlimPythonFunction
-    from .layer import SlimPythonLayerVersion
+    from .cdk.function import SlimPythonFunction
+    from .cdk.layer import SlimPythonLayerVersion
 
 
 def __getattr__(name: str) -> Any:
     if name == "SlimPythonFunction":
-        from .function import SlimPythonFunction
+        from .cdk.function import SlimPythonFunction
 
         return SlimPythonFunction
     if name == "SlimPythonLayerVersion":
-        from .layer import SlimPythonLayerVersion
+        from .cdk.layer import SlimPythonLayerVersion
 
         return SlimPythonLayerVersion
     raise AttributeError(f"module 'slim_lambda' has no attribute {name!r}")

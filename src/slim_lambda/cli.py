@@ -15,27 +15,25 @@ import json
 import os
 import shutil
 import sys
-import zipfile
 from collections.abc import Sequence
 from typing import Any
 
-from .build.distinfo import find_distributions
-from .build.sizes import measure_tree, measure_zip, package_sizes
-from .build.treemap import file_owners, tree_summary
-from .bundling import build
-from .cache import DepsCache, default_cache_dir
 from .errors import SlimLambdaError
-from .html_report import write_html
 from .options import (
+    MODES,
     UNZIPPED_LIMIT_BYTES,
     ZIPPED_LIMIT_BYTES,
     BundlingOptions,
     SizeLimits,
     SlimOptions,
 )
+from .plan.resolve import resolve_request
 from .platform import IMAGE_ENV_VAR, RUNTIMES
-from .report import check_limits, render
-from .validation import resolve_request
+from .report.analyse import analyse, load_reports, saved_reports
+from .report.html import write_html
+from .report.text import check_limits, render
+from .run.build import build
+from .run.cache import DepsCache, default_cache_dir
 
 __all__ = ["main"]
 
@@ -54,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json-report", help="write the JSON report here")
     b.add_argument("--index", default="index.py", help="handler file (default: index.py)")
     b.add_argument("--handler", default="handler", help="handler function (default: handler)")
-    b.add_argument("--mode", choices=["docker", "local", "auto"], default="auto",
+    b.add_argument("--mode", choices=list(MODES), default="auto",
                    help="docker: in the build image; local: never Docker (uv, Lambda wheels); "
                    "auto: Docker when an engine answers (default)")
     b.add_argument("--manifest", help="requirements file, uv.lock, poetry.lock, Pipfile.lock or "
@@ -174,79 +172,6 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def analyse(path: str, limits: SizeLimits) -> dict[str, Any]:
-    """A report for an existing bundle directory or zip (no slimming information)."""
-    if os.path.isdir(path):
-        sizes = measure_tree(path)
-        dists = find_distributions(path)
-    elif os.path.isfile(path):
-        try:
-            sizes, dists = measure_zip(path)
-        except zipfile.BadZipFile as e:
-            raise SlimLambdaError(f"report: {path} is not a zip file ({e}); pass a bundle "
-                                  "directory, a zip, a cdk.out directory or a JSON report "
-                                  "ending in .json") from e
-    else:
-        raise SlimLambdaError(f"report: {path} is neither a directory nor a zip file")
-    packages, unowned = package_sizes(sizes.file_bytes, dists)
-    tree = tree_summary(sizes.file_bytes, owners=file_owners(sizes.file_bytes, dists))
-    report: dict[str, Any] = {
-        "path": os.path.abspath(path),
-        "files": sizes.files,
-        "unzipped_bytes": sizes.unzipped_bytes,
-        "zipped_bytes": sizes.zipped_bytes,
-        "removed_bytes": 0,
-        "packages": [{"name": p.name, "version": p.version, "bytes": p.bytes, "files": p.files}
-                     for p in packages],
-        "other_bytes": sum(unowned.values()),
-        "by_kind": sizes.by_kind,
-        "tree": tree,
-        "limits": {"unzipped_bytes": limits.unzipped_bytes, "zipped_bytes": limits.zipped_bytes},
-    }
-    errors, warnings = check_limits(report, limits)
-    report["limits"]["ok"] = not errors
-    report["warnings"] = errors + warnings
-    return report
-
-
-def _saved_reports(path: str) -> list[str]:
-    """The JSON reports a synth left in a cloud assembly directory (``cdk.out``)."""
-    if not os.path.isfile(os.path.join(path, "manifest.json")):
-        return []
-    return sorted(os.path.join(path, n) for n in os.listdir(path)
-                  if n.endswith(".slim-report.json"))
-
-
-def _load_reports(files: list[str]) -> list[dict[str, Any]]:
-    """Saved JSON reports: each file holds one report or a list of them."""
-    reports: list[dict[str, Any]] = []
-    for file in files:
-        try:
-            with open(file, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError) as e:
-            raise SlimLambdaError(f"report: cannot read the JSON report {file}: {e}") from e
-        items = data if isinstance(data, list) else [data]
-        if not all(isinstance(r, dict) and "unzipped_bytes" in r for r in items):
-            raise SlimLambdaError(f"report: {file} is not a slim-lambda report (no "
-                                  "unzipped_bytes); pass what `slim-lambda build --json-report` "
-                                  "or a synth wrote")
-        asset = file.removesuffix(".slim-report.json")
-        for r in items:
-            if "tree" not in r and asset != file and os.path.isdir(asset):
-                r["tree"] = _asset_tree(asset, str(r.get("prefix") or ""))
-        reports += items
-    return reports
-
-
-def _asset_tree(asset: str, prefix: str) -> dict[str, Any]:
-    """The treemap tree of an asset a synth left beside its report."""
-    sizes = measure_tree(asset, zipped=False)
-    dists = find_distributions(os.path.join(asset, prefix) if prefix else asset)
-    return tree_summary(sizes.file_bytes,
-                        owners=file_owners(sizes.file_bytes, dists, prefix=prefix))
-
-
 def _limits(args: argparse.Namespace, saved: dict[str, Any] | None = None) -> SizeLimits:
     """The command line's limits, else those a saved report was built with, else Lambda's."""
     built = (saved or {}).get("limits") or {}
@@ -267,11 +192,11 @@ def _saved_ok(report: dict[str, Any], args: argparse.Namespace) -> bool:
 
 def _report(args: argparse.Namespace) -> int:
     limits = _limits(args)
-    saved = _saved_reports(args.path) if os.path.isdir(args.path) else []
+    saved = saved_reports(args.path) if os.path.isdir(args.path) else []
     if os.path.isfile(args.path) and args.path.endswith(".json"):
         saved = [args.path]
     if saved:
-        reports = _load_reports(saved)
+        reports = load_reports(saved)
         ok = all([_saved_ok(r, args) for r in reports])
         if args.json:
             print(json.dumps(reports, indent=2))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .build.errors import BuildError, SlimLambdaError
+from .pipeline.errors import BuildError, SlimLambdaError
 
 __all__ = [
     "BuildError",

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 __all__ = [
+    "BYTECODE_MODES",
+    "MODES",
+    "STRIP_EXCLUDE",
     "UNZIPPED_LIMIT_BYTES",
     "ZIPPED_LIMIT_BYTES",
     "BundlingOptions",
@@ -18,6 +21,13 @@ __all__ = [
 UNZIPPED_LIMIT_BYTES = 262_144_000
 #: Lambda's limit for a zip uploaded directly (50 MiB). CDK uploads through S3.
 ZIPPED_LIMIT_BYTES = 52_428_800
+#: ``BundlingOptions.mode`` values.
+MODES = ("docker", "local", "auto")
+#: ``SlimOptions.bytecode`` values.
+BYTECODE_MODES = ("auto", "imported", "all", "none")
+#: ``SlimOptions.strip_exclude``'s default: auditwheel-vendored libraries, which plain
+#: ``strip`` breaks.
+STRIP_EXCLUDE = ("*.libs/",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,7 +144,7 @@ class SlimOptions:
     strip: bool = True
     """Strip symbols from ELF shared objects (each result is checked first). Default: True."""
 
-    strip_exclude: tuple[str, ...] = ("*.libs/",)
+    strip_exclude: tuple[str, ...] = STRIP_EXCLUDE
     """Shared objects never stripped. Default: ``*.libs/`` (auditwheel-vendored
     libraries, which plain ``strip`` breaks)."""
 

@@ -1,4 +1,8 @@
-"""Runtime × architecture → build image, Docker platform, glibc and wheel tags. Tables only."""
+"""Runtime × architecture → build image, Docker platform, ELF machine, glibc and wheel tags.
+
+The only table of these facts: the host and the pipeline (which runs in the build image and
+imports this module from the mounted package) look them up here. Standard library only.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ __all__ = [
     "RUNTIMES",
     "Architecture",
     "Runtime",
+    "architecture_named",
+    "host_architecture",
     "image_for",
     "manylinux_tags",
 ]
@@ -28,32 +34,61 @@ class Runtime:
     python: str
     glibc: tuple[int, int]
     os: str
+    uv_glibc: str
+    """The newest ``manylinux_X_Y`` uv's ``--python-platform`` knows within ``glibc``."""
 
 
 @dataclass(frozen=True)
 class Architecture:
     name: str
+    """Lambda's name: ``x86_64`` or ``arm64``."""
     docker_platform: str
+    """``linux/amd64``; its part after the slash is what Docker reports as the image's
+    ``Architecture``."""
     elf_machine: str
+    """What an ELF header of this architecture names (``e_machine``)."""
     wheel_machine: str
+    """The machine in manylinux wheel tags and uv's ``--python-platform``."""
+    aliases: tuple[str, ...] = ()
+    """Other names for it (``uname -m``, Docker)."""
+
+    @property
+    def docker_arch(self) -> str:
+        return self.docker_platform.split("/", 1)[1]
 
 
 RUNTIMES: dict[str, Runtime] = {
     r.name: r for r in (
-        Runtime("python3.10", "3.10", (2, 26), "Amazon Linux 2"),
-        Runtime("python3.11", "3.11", (2, 26), "Amazon Linux 2"),
-        Runtime("python3.12", "3.12", (2, 34), "Amazon Linux 2023"),
-        Runtime("python3.13", "3.13", (2, 34), "Amazon Linux 2023"),
-        Runtime("python3.14", "3.14", (2, 34), "Amazon Linux 2023"),
+        Runtime("python3.10", "3.10", (2, 26), "Amazon Linux 2", "2_17"),
+        Runtime("python3.11", "3.11", (2, 26), "Amazon Linux 2", "2_17"),
+        Runtime("python3.12", "3.12", (2, 34), "Amazon Linux 2023", "2_34"),
+        Runtime("python3.13", "3.13", (2, 34), "Amazon Linux 2023", "2_34"),
+        Runtime("python3.14", "3.14", (2, 34), "Amazon Linux 2023", "2_34"),
     )
 }
 
 ARCHITECTURES: dict[str, Architecture] = {
     a.name: a for a in (
-        Architecture("x86_64", "linux/amd64", "x86_64", "x86_64"),
-        Architecture("arm64", "linux/arm64", "aarch64", "aarch64"),
+        Architecture("x86_64", "linux/amd64", "x86_64", "x86_64", ("amd64",)),
+        Architecture("arm64", "linux/arm64", "aarch64", "aarch64", ("aarch64",)),
     )
 }
+
+
+def architecture_named(name: str) -> Architecture | None:
+    """The architecture of a Lambda, Docker or ``uname -m`` name (any case), or None."""
+    name = name.lower()
+    for arch in ARCHITECTURES.values():
+        if name == arch.name or name in arch.aliases:
+            return arch
+    return None
+
+
+def host_architecture() -> Architecture | None:
+    """This machine's architecture, or None for one Lambda does not run."""
+    import platform
+
+    return architecture_named(platform.machine())
 
 
 def image_for(template: str, runtime: str, architecture: str) -> str:

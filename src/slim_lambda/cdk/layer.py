@@ -1,0 +1,174 @@
+"""SlimPythonLayerVersion: an ``aws_lambda.LayerVersion`` of slim dependencies.
+
+Built by the same pipeline as a function, with everything under ``python/`` (what
+Lambda puts on ``sys.path`` from ``/opt``). A :class:`SlimPythonFunction` that
+uses it counts the layer against the 250 MiB limit, compiles bytecode within
+what is left, and does not bundle a distribution the layer already provides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3_assets as s3_assets
+from constructs import Construct
+
+from ..errors import ConfigurationError
+from ..options import BundlingOptions, SizeLimits, SlimOptions
+from ..plan.keys import fingerprint
+from ..plan.request import LayerShare
+from ..plan.resolve import resolve_request
+from ..platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR, architecture_named
+from ..report.finish import report_path_for
+from .staging import SlimLocalBundling
+
+__all__ = ["SlimPythonLayerVersion"]
+
+
+class SlimPythonLayerVersion(lambda_.LayerVersion):
+    """A Lambda layer whose dependencies are installed, slimmed, stripped, compiled,
+    import-checked and measured like a :class:`SlimPythonFunction`'s.
+
+    :param entry: directory holding the layer's dependency manifest (``requirements.txt``,
+        a lock file or ``pyproject.toml``). Its other files are not copied.
+    :param compatible_runtimes: exactly one Python runtime (the layer's bytecode and
+        native code are built for it).
+    :param compatible_architectures: one architecture. Default: ``[X86_64]``.
+    :param bundling: how and where it is built. Default: ``BundlingOptions()``.
+    :param slim: what is removed, stripped and compiled. Default: ``SlimOptions()``.
+    :param size_limits: limits for the layer alone. Default: Lambda's own.
+
+    Every other keyword is the ordinary ``aws_lambda.LayerVersion`` option of that name.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        entry: str,
+        compatible_runtimes: Sequence[lambda_.Runtime],
+        compatible_architectures: Sequence[lambda_.Architecture] | None = None,
+        bundling: BundlingOptions | None = None,
+        slim: SlimOptions | None = None,
+        size_limits: SizeLimits | None = None,
+        description: str | None = None,
+        layer_version_name: str | None = None,
+        license: str | None = None,
+        removal_policy: cdk.RemovalPolicy | None = None,
+    ) -> None:
+        label = f"{scope.node.path}/{id}".lstrip("/")
+        where = f"SlimPythonLayerVersion {label}"
+        architectures = list(compatible_architectures or [lambda_.Architecture.X86_64])
+        problems = []
+        if len(compatible_runtimes) != 1:
+            problems.append("compatible_runtimes: give exactly one Python runtime (the layer "
+                            "is built for one Python version); make one layer per runtime")
+        if len(architectures) != 1:
+            problems.append("compatible_architectures: give exactly one architecture; make "
+                            "one layer per architecture")
+        if problems:
+            raise ConfigurationError(where, problems)
+        runtime = compatible_runtimes[0]
+        request, _handler = resolve_request(
+            where=where, entry=entry, runtime=runtime.name, runtime_family=runtime.family,
+            architecture=architectures[0].name, index="index.py", handler="handler",
+            bundling=bundling or BundlingOptions(), slim=slim or SlimOptions(),
+            limits=size_limits or SizeLimits(),
+            image_context=scope.node.try_get_context(IMAGE_CONTEXT_KEY),
+            image_env=os.environ.get(IMAGE_ENV_VAR), label=label, prefix="python/",
+            copy_sources=False, check_index=False)
+        self._bundler = SlimLocalBundling(request)
+        self._fingerprint = fingerprint(request)
+        code = lambda_.Code.from_asset(
+            request.entry, asset_hash=self._fingerprint,
+            asset_hash_type=cdk.AssetHashType.CUSTOM,
+            bundling=cdk.BundlingOptions(
+                image=cdk.DockerImage.from_registry(request.image),
+                platform=request.platform, local=self._bundler))
+        options: dict[str, Any] = dict(description=description,
+                                       layer_version_name=layer_version_name,
+                                       license=license, removal_policy=removal_policy)
+        super().__init__(scope, id, code=code, compatible_runtimes=[runtime],
+                         compatible_architectures=architectures,
+                         **{k: v for k, v in options.items() if v is not None})
+        self.build_request = request
+        """The resolved build plan."""
+
+    @property
+    def runtime_name(self) -> str:
+        return self.build_request.runtime
+
+    @property
+    def architecture_name(self) -> str:
+        return self.build_request.architecture
+
+    def _asset_dir(self) -> str | None:
+        for child in self.node.find_all():
+            if isinstance(child, s3_assets.Asset):
+                path = child.asset_path
+                if not os.path.isabs(path):
+                    stage = cdk.Stage.of(self)
+                    path = os.path.join(stage.outdir if stage else "", path)
+                return path
+        return None
+
+    def share(self) -> LayerShare:
+        """What this layer contributes to a function (size known once it is built)."""
+        asset = self._asset_dir()
+        report = self._bundler.report
+        if report is None and asset and os.path.isfile(report_path_for(asset)):
+            with open(report_path_for(asset), encoding="utf-8") as f:
+                report = json.load(f)
+        python_dir = os.path.join(asset, "python") if asset else None
+        if report is None:
+            return LayerShare(label=self.build_request.label, unzipped_bytes=0,
+                              fingerprint=self._fingerprint, python_dir=None)
+        return LayerShare(
+            label=self.build_request.label, unzipped_bytes=int(report["unzipped_bytes"]),
+            zipped_bytes=int(report["zipped_bytes"]),
+            packages={_norm(p["name"]): p["version"] for p in report.get("packages", [])},
+            python_dir=python_dir if python_dir and os.path.isdir(python_dir) else None,
+            fingerprint=self._fingerprint, report=report)
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def layer_shares(where: str, runtime: str, architecture: str,
+                 layers: Sequence[lambda_.ILayerVersion], declared: dict[str, int]
+                 ) -> tuple[tuple[LayerShare, ...], list[str]]:
+    """The function's layers as size shares; problems (count, runtime, architecture)."""
+    problems = []
+    shares = []
+    if len(layers) > 5:
+        problems.append(f"layers: {len(layers)} layers given; a Lambda function can use at "
+                        "most 5. Merge some (one SlimPythonLayerVersion can hold many "
+                        "packages)")
+    known = architecture_named(architecture)
+    arch = known.name if known else architecture
+    for i, layer in enumerate(layers):
+        if isinstance(layer, SlimPythonLayerVersion):
+            if layer.runtime_name != runtime:
+                problems.append(f"layers[{i}] {layer.build_request.label} is built for "
+                                f"{layer.runtime_name}, but the function runs {runtime}; "
+                                "build the layer for the function's runtime")
+            if layer.architecture_name != arch:
+                problems.append(f"layers[{i}] {layer.build_request.label} is built for "
+                                f"{layer.architecture_name}, but the function is {arch}; "
+                                "build the layer for the function's architecture")
+            shares.append(layer.share())
+        else:
+            arn = layer.layer_version_arn
+            size = declared.get(arn)
+            label = arn if not cdk.Token.is_unresolved(arn) else layer.node.path
+            shares.append(LayerShare(label=label, unzipped_bytes=size or 0,
+                                     declared=size is not None, fingerprint=str(size),
+                                     zipped_bytes=None))
+    return tuple(shares), problems

@@ -1,0 +1,108 @@
+"""The two identities of a build: the asset hash (what CDK names the asset by) and the
+deps key (what the dependency cache is keyed on). Pure: they read files, never run them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from typing import Any
+
+from ..manifests import InstallPlan
+from ..pipeline import __version__
+from ..pipeline.redact import redact
+from ..pipeline.sources import list_sources
+from .request import BuildRequest, Target
+
+__all__ = ["deps_key", "fingerprint", "hash_files", "is_local_dir"]
+
+
+def is_local_dir(link: str) -> bool:
+    return "://" not in link and os.path.isdir(link)
+
+
+def _install_options(request: BuildRequest) -> dict[str, Any]:
+    b = request.bundling
+    find_links: list[Any] = []
+    for link in b.find_links:
+        if is_local_dir(link):
+            listing = sorted((n, os.path.getsize(os.path.join(link, n)))
+                             for n in os.listdir(link))
+            find_links.append(["dir", listing])
+        else:
+            find_links.append(["url", redact(link)])
+    return {
+        "index_url": redact(b.index_url) if b.index_url else None,
+        "extra_index_urls": [redact(u) for u in b.extra_index_urls],
+        "find_links": find_links,
+        "no_index": b.no_index,
+    }
+
+
+def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": plan.kind, "requirements": plan.requirements,
+                            "require_hashes": plan.require_hashes, "no_deps": plan.no_deps,
+                            "groups": list(plan.groups)}
+    if plan.project:
+        data["project"] = hash_files(os.path.join(entry, plan.project), ())
+    return data
+
+
+def hash_files(root: str, exclude: tuple[str, ...]) -> str:
+    h = hashlib.sha256()
+    for rel in list_sources(root, exclude):
+        path = os.path.join(root, rel)
+        h.update(rel.encode() + b"\0")
+        h.update(b"x" if os.access(path, os.X_OK) else b"-")
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def fingerprint(request: BuildRequest) -> str:
+    """The asset hash: sources, the install plan, every option that changes the bundle,
+    the image reference, the layers and this library's version. Never credentials or
+    the environment."""
+    h = hashlib.sha256()
+    if request.copy_sources:
+        h.update(hash_files(request.entry, request.bundling.exclude).encode())
+    options = {
+        "version": __version__,
+        "runtime": request.runtime,
+        "architecture": request.architecture,
+        "image": request.image,
+        "mode": request.bundling.mode,
+        "plan": _plan_data(request.plan, request.entry),
+        "install": _install_options(request),
+        "exclude": list(request.bundling.exclude),
+        "slim": asdict(request.slim),
+        "unzipped_limit": request.limits.unzipped_bytes,
+        "prefix": request.prefix,
+        "layers": [[layer.label, layer.fingerprint, layer.unzipped_bytes if layer.declared
+                    else None] for layer in request.layers],
+    }
+    h.update(json.dumps(options, sort_keys=True, default=list).encode())
+    return h.hexdigest()
+
+
+def deps_key(request: BuildRequest, target: Target) -> str:
+    """Everything that changes the finished dependency tree, and nothing else."""
+    s = request.slim
+    data = {
+        "version": __version__,
+        "runtime": request.runtime,
+        "architecture": request.architecture,
+        "image": target.image_id,
+        "mode": target.mode,
+        "capabilities": [target.can_strip, target.can_compile, target.can_import],
+        "plan": _plan_data(request.plan, request.entry),
+        "install": _install_options(request),
+        "slim": {k: v for k, v in asdict(s).items() if k not in ("bytecode", "slim_user_code")},
+        "layers": sorted(
+            [sorted(layer.packages.items()), layer.fingerprint] for layer in request.layers
+            if not layer.declared),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=list).encode()).hexdigest()

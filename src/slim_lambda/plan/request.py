@@ -1,0 +1,73 @@
+"""What one build is asked to do, resolved and validated: pure data.
+
+:class:`BuildRequest` comes from :func:`slim_lambda.plan.resolve.resolve_request`;
+:class:`Target` is where the build runs, resolved at synth (mode, image ID, what the
+host can do); :class:`LayerShare` is what a layer contributes to a function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..manifests import InstallPlan
+from ..options import BundlingOptions, SizeLimits, SlimOptions
+from ..platform import ARCHITECTURES
+
+__all__ = ["BuildRequest", "LayerShare", "Target"]
+
+
+@dataclass(frozen=True)
+class LayerShare:
+    """What a layer contributes to a function: its size, its packages, its tree."""
+
+    label: str
+    unzipped_bytes: int
+    zipped_bytes: int | None = None
+    packages: Mapping[str, str] = field(default_factory=dict)
+    """Normalized distribution name → version."""
+    python_dir: str | None = None
+    """The built layer's ``python/`` directory (host path), put on sys.path when checking."""
+    fingerprint: str = ""
+    declared: bool = False
+    """True for a layer that is not slim-lambda's, whose size the user declared."""
+    report: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildRequest:
+    """Everything one build needs, resolved and validated."""
+
+    entry: str
+    runtime: str
+    architecture: str
+    image: str
+    plan: InstallPlan
+    bundling: BundlingOptions = field(default_factory=BundlingOptions)
+    slim: SlimOptions = field(default_factory=SlimOptions)
+    limits: SizeLimits = field(default_factory=SizeLimits)
+    label: str = ""
+    prefix: str = ""
+    """``python/`` for a layer."""
+    copy_sources: bool = True
+    layers: tuple[LayerShare, ...] = ()
+
+    @property
+    def platform(self) -> str:
+        return ARCHITECTURES[self.architecture].docker_platform
+
+    @property
+    def layer_bytes(self) -> int:
+        return sum(layer.unzipped_bytes for layer in self.layers)
+
+
+
+@dataclass(frozen=True)
+class Target:
+    mode: str
+    image_id: str
+    can_strip: bool
+    can_compile: bool
+    can_import: bool
+    python_platform: str = ""

@@ -1,0 +1,165 @@
+"""Checking options cheaply, reporting every problem at once, and resolving the plan.
+
+Shared by the construct and the CLI. Nothing here runs Docker or user code: the
+handler is checked by parsing the index file with :mod:`ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Any
+
+import pathspec
+
+from ..errors import ConfigurationError
+from ..manifests import InstallPlan, resolve_manifest
+from ..options import BYTECODE_MODES, MODES, BundlingOptions, SizeLimits, SlimOptions
+from ..pipeline.rules import rule_names
+from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_named, image_for
+from .request import BuildRequest, LayerShare
+
+__all__ = ["handler_module", "resolve_request"]
+
+def handler_module(index: str) -> str:
+    """``app/main.py`` → ``app.main``."""
+    return index.removesuffix(".py").replace("\\", "/").replace("/", ".")
+
+
+def _check_patterns(patterns: tuple[str, ...], option: str, problems: list[str]) -> None:
+    if isinstance(patterns, str):
+        problems.append(f"{option} must be a list of patterns, not the string {patterns!r}")
+        return
+    for p in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([p])
+        except Exception as e:
+            problems.append(f"{option}: {p!r} is not a valid gitignore pattern ({e})")
+
+
+def _check_handler(index_path: str, handler: str, problems: list[str]) -> None:
+    try:
+        with open(index_path, "rb") as f:
+            tree = ast.parse(f.read(), filename=index_path)
+    except SyntaxError as e:
+        problems.append(f"index: {index_path} has a syntax error at line {e.lineno}: {e.msg}; "
+                        "fix it (the handler is checked by parsing the file, never running it)")
+        return
+    except OSError as e:
+        problems.append(f"index: cannot read {index_path}: {e.strerror}; make it readable "
+                        "(chmod a+r)")
+        return
+    defined = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined.add(node.target.id)
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+    if handler not in defined:
+        problems.append(f"handler: {index_path} defines no '{handler}' at module level; "
+                        f"define `def {handler}(event, context):` or pass handler=...")
+
+
+def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any = None,
+                    architecture: str, index: str, handler: str, bundling: BundlingOptions,
+                    slim: SlimOptions, limits: SizeLimits, image_context: Any = None,
+                    image_env: str | None = None, label: str = "", prefix: str = "",
+                    copy_sources: bool = True, layers: tuple[LayerShare, ...] = (),
+                    check_index: bool = True) -> tuple[BuildRequest, str]:
+    """Validate everything; return the build request and the Lambda handler string."""
+    problems: list[str] = []
+    entry_abs = os.path.abspath(entry)
+    if not os.path.isdir(entry_abs):
+        problems.append(f"entry: directory {entry_abs} does not exist; pass the directory "
+                        "that holds your handler's sources")
+    if runtime not in RUNTIMES:
+        family = getattr(runtime_family, "name", runtime_family)
+        kind = "not a Python runtime" if family not in (None, "PYTHON") else "not supported"
+        problems.append(f"runtime: {runtime} is {kind}; use one of {', '.join(RUNTIMES)}")
+    known = architecture_named(architecture)
+    arch = known.name if known else None
+    if arch is None:
+        problems.append(f"architecture: {architecture!r} is not one of "
+                        f"{', '.join(ARCHITECTURES)}")
+
+    plan: InstallPlan | None = None
+    if os.path.isdir(entry_abs) and runtime in RUNTIMES:
+        try:
+            plan = resolve_manifest(entry_abs, manifest=bundling.manifest,
+                                    groups=tuple(bundling.groups),
+                                    python_version=RUNTIMES[runtime].python)
+        except ConfigurationError as e:
+            problems.extend(e.problems)
+    # a project installed as a package: the handler may sit under src/ (src layout)
+    in_src = (plan is not None and plan.project is not None and not index.startswith("src/")
+              and os.path.isfile(os.path.join(entry_abs, "src", index)))
+    module = handler_module(index.removeprefix("src/") if plan and plan.project else index)
+    if check_index:
+        if not index.endswith(".py"):
+            problems.append(f"index: {index!r} must be a .py file relative to entry")
+        elif not all(part.isidentifier() for part in
+                     index.removesuffix(".py").replace("\\", "/").split("/")):
+            problems.append(f"index: {index!r} cannot be imported as a module (every path part "
+                            "must be a Python identifier: no dashes, dots or spaces); rename it")
+        elif os.path.isdir(entry_abs):
+            index_path = os.path.join(entry_abs, "src" if in_src else "", index)
+            if not os.path.isfile(index_path):
+                problems.append(f"index: cannot find {index_path}; create it or pass index=...")
+            elif not handler.isidentifier():
+                problems.append(f"handler: {handler!r} is not a Python identifier")
+            else:
+                _check_handler(index_path, handler, problems)
+
+    if bundling.mode not in MODES:
+        problems.append(f"bundling.mode: {bundling.mode!r} is not one of {', '.join(MODES)}")
+    if bundling.cache_max_bytes <= 0:
+        problems.append("bundling.cache_max_bytes must be positive")
+
+    template = bundling.image or image_env or image_context or DEFAULT_IMAGE
+    image = ""
+    if not isinstance(template, str) or not template.strip():
+        problems.append(f"image: {template!r} is not an image name")
+    elif arch and runtime in RUNTIMES:
+        try:
+            image = image_for(template, runtime, arch)
+        except ValueError as e:
+            problems.append(f"image: {e}")
+
+    if bundling.ca_bundle and not os.path.isfile(bundling.ca_bundle):
+        problems.append(f"bundling.ca_bundle: {bundling.ca_bundle} does not exist")
+    for link in bundling.find_links:
+        if "://" not in link and not os.path.isdir(link):
+            problems.append(f"bundling.find_links: {link} is neither a URL nor a directory")
+    if bundling.timeout_seconds <= 0:
+        problems.append("bundling.timeout_seconds must be positive")
+    if bundling.memory_bytes is not None and bundling.memory_bytes < 64 << 20:
+        problems.append(f"bundling.memory_bytes: {bundling.memory_bytes:,} is below 64 MiB "
+                        "(67,108,864), too little for pip; raise it or leave it None")
+    _check_patterns(bundling.exclude, "bundling.exclude", problems)
+
+    _check_patterns(slim.patterns, "slim.patterns", problems)
+    _check_patterns(slim.keep, "slim.keep", problems)
+    _check_patterns(slim.strip_exclude, "slim.strip_exclude", problems)
+    unknown = sorted(set(slim.disable_rules) - set(rule_names()))
+    if unknown:
+        problems.append(f"slim.disable_rules: unknown rule(s) {unknown}; rules are "
+                        f"{', '.join(rule_names())}")
+    if slim.bytecode not in BYTECODE_MODES:
+        problems.append(f"slim.bytecode: {slim.bytecode!r} is not one of "
+                        f"{', '.join(BYTECODE_MODES)}")
+    if limits.unzipped_bytes <= 0 or limits.zipped_bytes <= 0:
+        problems.append("size_limits: limits must be positive byte counts")
+
+    if problems:
+        raise ConfigurationError(where, problems)
+    assert arch is not None and plan is not None
+    request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,
+                           plan=plan, bundling=bundling, slim=slim, limits=limits, label=label,
+                           prefix=prefix, copy_sources=copy_sources, layers=layers)
+    return request, f"{module}.{handler}"
+
+

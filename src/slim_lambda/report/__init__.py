@@ -1,0 +1,1 @@
+"""The report: its model, the limits check, and its text and HTML renderings."""

@@ -1,0 +1,300 @@
+"""The only module that talks to Docker. Docker SDK errors become DockerError here.
+
+The SDK (and requests under it) takes a tenth of a second to import, more than a
+cached synth spends on everything else it asks Docker: whether the engine
+answers and which image a tag names. Those two read-only questions go straight
+to the engine's local socket (:class:`EngineSocket`); the SDK is imported only
+when a container runs, an image is pulled, ``DOCKER_HOST`` is not a local
+socket, or the short answer is not a clear one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import DockerError
+from ..platform import ARCHITECTURES
+
+__all__ = ["ContainerRun", "DockerRunner", "EngineSocket", "Volume"]
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Volume:
+    source: str
+    target: str
+    read_only: bool = True
+
+
+@dataclass(frozen=True)
+class ContainerRun:
+    """One container run, as data."""
+
+    image: str
+    platform: str
+    command: tuple[str, ...]
+    volumes: tuple[Volume, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
+    user: str | None = None
+    network: str = "host"
+    working_dir: str = "/"
+    timeout_seconds: int = 1800
+    memory_bytes: int | None = None
+    """Memory limit (swap included); None: the engine's default."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int
+    logs: str
+    oom_killed: bool = False
+    """Killed by a SIGKILL this runner did not send (exit 137): the memory limit, as a rule."""
+
+
+# PID 1 of every build container: runs the command, and ends the container (PID 1 exiting
+# kills everything in it) when stdin closes, i.e. when the process that started it is gone.
+WATCHDOG = (
+    "import os, subprocess, sys, threading\n"
+    "child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL)\n"
+    "def watch():\n"
+    "    while os.read(0, 4096):\n"
+    "        pass\n"
+    "    os._exit(137)\n"
+    "threading.Thread(target=watch, daemon=True).start()\n"
+    "code = child.wait()\n"
+    "sys.exit(128 - code if code < 0 else code)\n")
+
+
+def _docker_host() -> str:
+    return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+
+
+def _sdk() -> Any:
+    """The Docker SDK, imported on first use."""
+    import docker
+    import docker.errors
+    import docker.types
+    import docker.utils.socket
+    return docker
+
+
+def _sdk_errors() -> tuple[type[BaseException], ...]:
+    """What the SDK raises when the engine cannot do what was asked."""
+    import requests.exceptions
+    return _sdk().errors.DockerException, requests.exceptions.RequestException
+
+
+class EngineSocket:
+    """``GET`` requests to the Docker Engine API on its local unix socket, nothing else.
+
+    Answers ``(status, JSON body)``, or None whenever the answer is not a clean one (no
+    socket, a refused connection, a time-out, a malformed reply): the caller then asks
+    the SDK, which explains the failure properly.
+    """
+
+    def __init__(self, path: str, timeout: float = 10.0) -> None:
+        self.path = path
+        self.timeout = timeout
+
+    @classmethod
+    def from_env(cls) -> EngineSocket | None:
+        """The socket ``DOCKER_HOST`` names (or Docker's default), if it is a local one."""
+        host = _docker_host()
+        if not host.startswith("unix://"):
+            return None
+        return cls(host.removeprefix("unix://"))
+
+    def get(self, path: str) -> tuple[int, Any] | None:
+        request = f"GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n".encode("ascii")
+        chunks = []
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(self.timeout)
+                sock.connect(self.path)
+                sock.sendall(request)
+                while data := sock.recv(1 << 16):
+                    chunks.append(data)
+        except OSError:
+            return None
+        head, sep, body = b"".join(chunks).partition(b"\r\n\r\n")
+        status_line = head.split(b"\r\n", 1)[0].split(b" ", 2)
+        if not sep or len(status_line) < 2 or not status_line[1].isdigit():
+            return None
+        try:
+            payload = json.loads(body) if body.strip() else None
+        except ValueError:
+            payload = body.decode("utf-8", "replace")
+        return int(status_line[1]), payload
+
+    def ping(self) -> bool:
+        reply = self.get("/_ping")
+        return reply is not None and reply[0] == 200
+
+    def image(self, ref: str) -> dict[str, Any] | None:
+        """The image's inspect data; None when absent or unclear (the SDK decides)."""
+        reply = self.get(f"/images/{quote(ref, safe='/:@')}/json")
+        if reply is None or reply[0] != 200 or not isinstance(reply[1], dict):
+            return None
+        return reply[1]
+
+
+class DockerRunner:
+    """Runs build containers through the Docker SDK."""
+
+    def __init__(self, client_factory: Callable[[], Any] | None = None,
+                 engine: EngineSocket | None = None) -> None:
+        """``client_factory`` makes the SDK client (default: ``docker.from_env``);
+        ``engine`` answers the read-only questions first (default: the local socket
+        ``DOCKER_HOST`` names, unless a ``client_factory`` is given)."""
+        self._factory = client_factory or (lambda: _sdk().from_env(timeout=120))
+        self._engine = engine if engine is not None or client_factory else EngineSocket.from_env()
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            try:
+                self._client = self._factory()
+                self._client.ping()
+            except _sdk_errors() as e:
+                self._client = None
+                raise DockerError(
+                    f"cannot reach the Docker engine at {_docker_host()}: {e}. Start Docker "
+                    "(or set DOCKER_HOST), then synth again.") from e
+        return self._client
+
+    def available(self) -> bool:
+        """True when a Docker engine answers (for ``mode="auto"``)."""
+        if self._engine is not None and self._engine.ping():
+            return True
+        try:
+            _ = self.client
+            return True
+        except DockerError:
+            return False
+
+    def ensure_image(self, image: str, platform: str, log: Log) -> str:
+        """The local image's ID, pulling it first when absent. Checks its architecture."""
+        attrs = self._engine.image(image) if self._engine is not None else None
+        if attrs is not None and isinstance(attrs.get("Id"), str):
+            return self._checked(image, platform, attrs.get("Architecture"), attrs["Id"])
+        sdk = _sdk()
+        try:
+            found = self.client.images.get(image)
+        except sdk.errors.ImageNotFound:
+            log(f"pulling {image} ({platform}) ...")
+            repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (
+                image, "", "latest")
+            try:
+                found = self.client.images.pull(repo, tag=tag or "latest", platform=platform)
+            except _sdk_errors() as e:
+                raise DockerError(
+                    f"build image {image} is not on this machine and could not be pulled: "
+                    f"{e}. Pull or build it yourself, or point bundling.image / "
+                    "SLIM_LAMBDA_IMAGE / the 'slim-lambda:image' context key at an image "
+                    "you can reach.") from e
+        except _sdk_errors() as e:
+            raise DockerError(f"cannot inspect build image {image}: {e}") from e
+        return self._checked(image, platform, found.attrs.get("Architecture"), str(found.id))
+
+    @staticmethod
+    def _checked(image: str, platform: str, arch: str | None, image_id: str) -> str:
+        wanted = next((a.docker_arch for a in ARCHITECTURES.values()
+                       if a.docker_platform == platform), None)
+        if wanted and arch and arch != wanted:
+            raise DockerError(
+                f"build image {image} is for {arch}, but the function needs {platform}. "
+                "Use an image for the function's architecture.")
+        return image_id
+
+    def run(self, spec: ContainerRun, log: Log) -> RunResult:
+        """Run to completion (or timeout), streaming output lines to ``log``.
+
+        Nothing outlives the run: the container removes itself when it exits, and
+        its stdin is attached here, so when this process dies (a killed synth) the
+        watchdog in the container sees stdin close and ends the build."""
+        sdk = _sdk()
+        errors = _sdk_errors()
+        mounts = [sdk.types.Mount(target=v.target, source=v.source, type="bind",
+                                  read_only=v.read_only) for v in spec.volumes]
+        memory = ({"mem_limit": spec.memory_bytes, "memswap_limit": spec.memory_bytes}
+                  if spec.memory_bytes else {})
+        container: Any = None
+        try:
+            container = self.client.containers.create(
+                spec.image, command=["python3", "-c", WATCHDOG, *spec.command], entrypoint=[],
+                platform=spec.platform, mounts=mounts, environment=spec.environment,
+                user=spec.user, network_mode=spec.network, working_dir=spec.working_dir,
+                stdin_open=True, auto_remove=True, cap_drop=["ALL"],
+                security_opt=["no-new-privileges"], labels={"slim-lambda": "build"}, **memory)
+            stream = self.client.api.attach_socket(
+                container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+        except errors as e:
+            if container is not None:
+                with contextlib.suppress(sdk.errors.DockerException):
+                    container.remove(force=True)
+            raise DockerError(f"cannot create the build container from {spec.image}: {e}") from e
+        lines: list[str] = []
+        waited: dict[str, Any] = {}
+        waiter = threading.Thread(target=self._wait, daemon=True,
+                                  args=(container, spec.timeout_seconds + 60, waited))
+        reader = threading.Thread(target=self._follow, args=(stream, lines, log), daemon=True)
+        try:
+            waiter.start()  # before start: the container may be gone soon after it exits
+            container.start()
+            reader.start()
+            waiter.join(timeout=spec.timeout_seconds)
+            if waiter.is_alive():
+                with contextlib.suppress(sdk.errors.DockerException):
+                    container.kill()
+                raise DockerError(
+                    f"the build did not finish within {spec.timeout_seconds} s and was stopped. "
+                    "Raise bundling.timeout_seconds if it needs longer.")
+            reader.join(timeout=10)
+            if isinstance(waited.get("error"), sdk.errors.NotFound):
+                code = -1  # it exited and was removed before the wait reached the engine
+            elif "error" in waited:
+                raise DockerError(f"the build container failed: {waited['error']}")
+            else:
+                code = int(waited["status"].get("StatusCode", 1))
+            # the kernel's SIGKILL that we did not send: the memory limit, as a rule
+            return RunResult(code, "".join(lines), oom_killed=code == 137)
+        except sdk.errors.DockerException as e:
+            raise DockerError(f"the build container failed: {e}") from e
+        finally:
+            with contextlib.suppress(sdk.errors.DockerException):
+                container.remove(force=True)
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    @staticmethod
+    def _wait(container: Any, timeout: int, into: dict[str, Any]) -> None:
+        try:
+            into["status"] = container.wait(timeout=timeout, condition="removed")
+        except Exception as e:  # reported by run()
+            into["error"] = e
+
+    @staticmethod
+    def _follow(stream: Any, lines: list[str], log: Log) -> None:
+        buffer = b""
+        try:
+            for _kind, chunk in _sdk().utils.socket.frames_iter(stream, False):
+                buffer += chunk
+                while b"\n" in buffer:
+                    raw, buffer = buffer.split(b"\n", 1)
+                    line = raw.decode("utf-8", "replace")
+                    lines.append(line + "\n")
+                    log(line)
+        except Exception:  # the container went away; the result says why
+            pass
+        if buffer:
+            lines.append(buffer.decode("utf-8", "replace"))

@@ -182,7 +182,7 @@ def test_verify_names_the_module_and_the_rule(entry: Path, wheels: Path, build_i
                                               tmp_path: Path, clean_env: None) -> None:
     with pytest.raises(Exception) as info:
         synth(entry, tmp_path / "cdk.out", bundling=local_bundling(wheels, build_image),
-              slim=SlimOptions(patterns=("slimfix_cext/_speedup*",)))
+              slim=SlimOptions(patterns=("slimfix_cext/_speedup*",), repair=False))
     text = str(info.value)
     assert "verify:" in text and "slimfix_cext" in text
     assert "'patterns' rule" in text

@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slim_lambda import BundlingOptions, SizeLimits, SlimOptions, SlimPythonFunction
-from slim_lambda.pipeline.slim import SlimSettings, apply_removals, compile_patterns, plan_removals
+from slim_lambda.pipeline.slim import apply_removals, compile_patterns, plan_removals
 from slim_lambda.pipeline.sources import copy_sources, exclude_spec, list_sources
 from slim_lambda.plan.keys import fingerprint
 from slim_lambda.plan.resolve import resolve_request
@@ -409,7 +409,7 @@ def _outside_intact(tmp_path: Path, outside: Path, before: dict[str, bytes]) -> 
 @pytest.mark.parametrize("pattern", HOSTILE)
 def test_hostile_slim_patterns_never_reach_outside(tmp_path: Path, pattern: str) -> None:
     root, outside, before = _sandbox(tmp_path)
-    plan = plan_removals(str(root), SlimSettings(patterns=(pattern,)))
+    plan = plan_removals(str(root), SlimOptions(patterns=(pattern,)))
     assert all(not r.rel.startswith(("/", "..")) and ".." not in r.rel.split("/")
                for r in plan.removals)
     apply_removals(str(root), plan)
@@ -515,7 +515,7 @@ def test_slim_plan_properties(scratch: Path, files: list[str], patterns: list[st
     keep-patterns always win, and nothing outside changes."""
     root, outside, made = _make_tree(scratch / "t", files)
     patterns, keep = _valid(patterns), _valid(keep)
-    plan = plan_removals(str(root), SlimSettings(patterns=tuple(patterns), keep=tuple(keep)))
+    plan = plan_removals(str(root), SlimOptions(patterns=tuple(patterns), keep=tuple(keep)))
     removed = {r.rel for r in plan.removals}
     assert removed <= made | {"escape"}
     keeper = compile_patterns(keep, "keep")

@@ -160,6 +160,11 @@ class SlimOptions:
     verify_skip: tuple[str, ...] = ()
     """Modules not imported by the check. Default: none."""
 
+    repair: bool = True
+    """When a rule removed files a module needs to import (runtime code importing from a
+    ``tests/`` package), keep exactly those files and warn, instead of failing the build.
+    Off: such a module fails verify, naming the rule. Default: True."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class SizeLimits:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.verifyfix import build_verify_wheels
 from tests.fixtures.wheelhouse import build_wheelhouse
 
 
@@ -20,14 +21,32 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _installed_once(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> Path:
-    target = tmp_path_factory.mktemp("installed") / "site"
+    return _pip_target(tmp_path_factory.mktemp("installed") / "site", (wheelhouse,),
+                       "slimfix-pure", "slimfix-cext")
+
+
+def _pip_target(target: Path, find_links: tuple[Path, ...], *names: str) -> Path:
+    links = [arg for path in find_links for arg in ("--find-links", str(path))]
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-index", "--find-links", str(wheelhouse),
-         "--target", str(target), "--no-compile", "--disable-pip-version-check",
-         "slimfix-pure", "slimfix-cext"],
+        [sys.executable, "-m", "pip", "install", "--no-index", *links,
+         "--target", str(target), "--no-compile", "--disable-pip-version-check", *names],
         capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return target
+
+
+@pytest.fixture(scope="session")
+def verify_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The verify fixture wheels (see :mod:`tests.fixtures.verifyfix`)."""
+    return build_verify_wheels(tmp_path_factory.mktemp("verify-wheelhouse"))
+
+
+@pytest.fixture(scope="session")
+def _verify_installed_once(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path,
+                           verify_wheelhouse: Path) -> Path:
+    return _pip_target(tmp_path_factory.mktemp("verify-installed") / "site",
+                       (wheelhouse, verify_wheelhouse),
+                       "slimfix-extras", "slimfix-broken", "slimfix-needtests")
 
 
 @pytest.fixture
@@ -38,4 +57,12 @@ def installed_tree(tmp_path: Path, _installed_once: Path) -> Path:
     """
     tree = tmp_path / "site"
     shutil.copytree(_installed_once, tree, symlinks=True)
+    return tree
+
+
+@pytest.fixture
+def verify_tree(tmp_path: Path, _verify_installed_once: Path) -> Path:
+    """A fresh copy of the verify fixture wheels (and slimfix-pure) installed with pip."""
+    tree = tmp_path / "verify-site"
+    shutil.copytree(_verify_installed_once, tree, symlinks=True)
     return tree

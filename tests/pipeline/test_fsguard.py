@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,50 @@ def test_replace_only_moves_files_from_inside(sandbox: tuple[Path, Path]) -> Non
     with pytest.raises(BuildError, match="resolves outside"):
         guard.replace("escape/precious.txt", str(root / "pkg" / "mod.py"))
     assert (outside / "precious.txt").read_text() == "keep me\n"
+
+
+def _other_device_dir() -> str | None:
+    """A directory on another file system than the temporary one, if the host has one."""
+    here = os.stat(tempfile.gettempdir()).st_dev
+    for base in ("/dev/shm", "/run/user", os.path.expanduser("~")):
+        if os.path.isdir(base) and os.access(base, os.W_OK) and os.stat(base).st_dev != here:
+            return tempfile.mkdtemp(prefix="slim-guard-", dir=base)
+    return None
+
+
+@pytest.mark.parametrize("other_device", [False, True])
+def test_move_to_another_root_keeps_symlinks_and_never_overwrites(
+        sandbox: tuple[Path, Path], tmp_path: Path, other_device: bool) -> None:
+    root, outside = sandbox
+    held_dir = _other_device_dir() if other_device else str(tmp_path / "held")
+    if held_dir is None:
+        pytest.skip("no second file system to move across")
+    try:
+        os.makedirs(held_dir, exist_ok=True)
+        guard, held = Root(str(root)), Root(held_dir)
+        guard.move_to("pkg/mod.py", held)
+        guard.move_to("escape_file", held)
+        assert not (root / "pkg" / "mod.py").exists()
+        assert (Path(held_dir) / "pkg" / "mod.py").read_text() == "x\n"
+        assert os.readlink(Path(held_dir) / "escape_file") == str(outside / "precious.txt")
+        held.move_to("pkg/mod.py", guard)
+        assert (root / "pkg" / "mod.py").read_text() == "x\n"
+        (Path(held_dir) / "pkg" / "mod.py").write_text("other\n")
+        with pytest.raises(BuildError, match="refusing to overwrite"):
+            held.move_to("pkg/mod.py", guard)
+        assert (root / "pkg" / "mod.py").read_text() == "x\n"
+        with pytest.raises(BuildError, match="resolves outside"):
+            guard.move_to("escape/precious.txt", held)
+        (root / "pkg2").mkdir()
+        (root / "pkg2" / "f.txt").write_text("f\n")
+        (Path(held_dir) / "pkg2").symlink_to(outside, target_is_directory=True)
+        with pytest.raises(BuildError, match="resolves outside"):
+            guard.move_to("pkg2/f.txt", held)
+        assert (root / "pkg2" / "f.txt").exists() and not (outside / "f.txt").exists()
+        assert (outside / "precious.txt").read_text() == "keep me\n"
+    finally:
+        if other_device:
+            shutil.rmtree(held_dir)
 
 
 def test_a_root_given_through_a_symlink(sandbox: tuple[Path, Path], tmp_path: Path) -> None:

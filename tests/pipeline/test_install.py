@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from slim_lambda.pipeline.install import _explain, install_command
 from slim_lambda.pipeline.redact import redact
-from slim_lambda.pipeline.spec import DepsSpec
+from slim_lambda.pipeline.spec import DepsSpec, InstallSettings
 
 
-def spec(**kw: object) -> DepsSpec:
-    args: dict[str, object] = {"runtime": "python3.11", "architecture": "x86_64",
-                               "output_dir": "/asset-output", "work_dir": "/w"}
-    args.update(kw)
-    return DepsSpec(**args)  # type: ignore[arg-type]
+def spec(runtime: str = "python3.11", **install: object) -> DepsSpec:
+    return DepsSpec(runtime=runtime, architecture="x86_64", output_dir="/asset-output",
+                    work_dir="/w", install=InstallSettings(**install))  # type: ignore[arg-type]
 
 
 def test_golden_command() -> None:

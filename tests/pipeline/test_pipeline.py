@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
+from slim_lambda.options import SlimOptions
 from slim_lambda.pipeline import elf
 from slim_lambda.pipeline.errors import BuildError
 from slim_lambda.pipeline.pipeline import run
-from slim_lambda.pipeline.spec import AssembleSpec, DepsSpec
+from slim_lambda.pipeline.spec import AssembleSpec, DepsSpec, InstallSettings
 from tests.pipeline.helpers import readelf_sections, run_python, snapshot, speedup_so
 
 PURE_INFO = "slimfix_pure-1.0.0.dist-info"
@@ -44,14 +45,14 @@ def _spec(tmp: Path, wheelhouse: Path, **kw: Any) -> tuple[DepsSpec, AssembleSpe
     (entry / ".env").write_text("SECRET=1\n")
     (entry / "tests").mkdir()
     (entry / "tests" / "test_index.py").write_text("def test(): pass\n")
+    install = InstallSettings(requirements_file=str(entry / "requirements.txt"),
+                              find_links=(str(wheelhouse),), no_index=True)
     deps = DepsSpec(runtime=RUNTIME, architecture=ARCHITECTURE, output_dir=str(tmp / "deps"),
-                    work_dir=str(tmp / "work"),
-                    requirements_file=str(entry / "requirements.txt"),
-                    find_links=(str(wheelhouse),), no_index=True,
-                    handler_imports=("slimfix_pure", "slimfix_cext"), **kw)
+                    work_dir=str(tmp / "work"), install=install, slim=SlimOptions(**kw),
+                    handler_imports=("slimfix_pure", "slimfix_cext"))
     assemble = AssembleSpec(runtime=RUNTIME, architecture=ARCHITECTURE, source_dir=str(entry),
                             output_dir=str(tmp / "out"), work_dir=str(tmp / "work"),
-                            bytecode="imported")
+                            slim=SlimOptions(bytecode="imported"))
     return deps, assemble
 
 
@@ -214,12 +215,11 @@ def test_report_numbers_are_consistent(built: tuple[Path, dict[str, Any], list[s
 
 def test_a_rule_that_breaks_an_import_fails_verify_naming_module_and_rule(
         tmp_path: Path, wheelhouse: Path) -> None:
-    spec = _spec(tmp_path, wheelhouse, patterns=("slimfix_pure/cli.py",))
+    spec = _spec(tmp_path, wheelhouse, patterns=("slimfix_pure/cli.py",), repair=False)
     with pytest.raises(BuildError) as caught:
         run(*spec, log=lambda _m: None)
     message = str(caught.value)
     assert caught.value.step == "verify"
     assert "- slimfix_pure: ImportError: cannot import name 'cli'" in message
-    assert "most likely the 'patterns' rule: 'slimfix_pure.cli' was removed " \
-           "(slimfix_pure/cli.py)" in message
+    assert "(the 'patterns' rule removed slimfix_pure/cli.py: the import needs it)" in message
     assert "slim.keep" in message

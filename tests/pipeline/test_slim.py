@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from slim_lambda.options import SlimOptions
 from slim_lambda.pipeline.errors import BuildError
+from slim_lambda.pipeline.fsguard import Root
 from slim_lambda.pipeline.rules import rule_names
-from slim_lambda.pipeline.slim import Removal, SlimPlan, SlimSettings, apply_removals, plan_removals
-from tests.pipeline.helpers import run_python
+from slim_lambda.pipeline.slim import Removal, SlimPlan, apply_removals, plan_removals
+from tests.pipeline.helpers import run_python, snapshot
 
 PURE_INFO = "slimfix_pure-1.0.0.dist-info"
 CEXT_INFO = "slimfix_cext-1.0.0.dist-info"
@@ -64,7 +66,7 @@ def _metadata_works(tree: Path) -> dict[str, object]:
 
 
 def test_default_plan(installed_tree: Path) -> None:
-    plan = plan_removals(str(installed_tree), SlimSettings())
+    plan = plan_removals(str(installed_tree), SlimOptions())
     assert _removals(plan) == DEFAULT_REMOVALS
     sizes = {r.rel: r.size for r in plan.removals}
     assert all(sizes[rel] == (installed_tree / rel).stat().st_size for rel in sizes)
@@ -77,7 +79,7 @@ def test_default_plan(installed_tree: Path) -> None:
 def test_apply_removes_files_trims_metadata_and_keeps_it_working(installed_tree: Path) -> None:
     metadata = installed_tree / PURE_INFO / "METADATA"
     before = metadata.stat().st_size
-    plan = plan_removals(str(installed_tree), SlimSettings())
+    plan = plan_removals(str(installed_tree), SlimOptions())
 
     apply_removals(str(installed_tree), plan)
 
@@ -95,8 +97,22 @@ def test_apply_removes_files_trims_metadata_and_keeps_it_working(installed_tree:
     assert not found["description"]
 
 
+def test_removed_files_can_be_held_instead_of_deleted(installed_tree: Path,
+                                                     tmp_path: Path) -> None:
+    held = tmp_path / "held"
+    held.mkdir()
+    originals = snapshot(installed_tree)
+    plan = plan_removals(str(installed_tree), SlimOptions())
+
+    apply_removals(str(installed_tree), plan, hold_in=Root(str(held)))
+
+    assert snapshot(held) == {rel: originals[rel] for rel in DEFAULT_REMOVALS}
+    assert not set(DEFAULT_REMOVALS) & set(snapshot(installed_tree))
+    assert not (installed_tree / "slimfix_pure" / "tests").exists()
+
+
 def test_keep_patterns_win_and_unmatched_ones_are_reported(installed_tree: Path) -> None:
-    plan = plan_removals(str(installed_tree), SlimSettings(
+    plan = plan_removals(str(installed_tree), SlimOptions(
         keep=("slimfix_pure/tests/", "*.pyi", "no/such/file.py")))
     removals = _removals(plan)
     assert sorted(plan.kept) == ["slimfix_pure/__init__.pyi", "slimfix_pure/tests/__init__.py",
@@ -107,7 +123,7 @@ def test_keep_patterns_win_and_unmatched_ones_are_reported(installed_tree: Path)
 
 
 def test_user_patterns_are_appended_after_the_defaults(installed_tree: Path) -> None:
-    plan = plan_removals(str(installed_tree), SlimSettings(
+    plan = plan_removals(str(installed_tree), SlimOptions(
         patterns=("*.json", "slimfix_pure/tests/test_core.py")))
     removals = _removals(plan)
     assert removals == {**DEFAULT_REMOVALS, "slimfix_pure/data.json": "patterns"}
@@ -115,19 +131,19 @@ def test_user_patterns_are_appended_after_the_defaults(installed_tree: Path) -> 
 
 
 def test_replace_defaults_applies_only_user_patterns(installed_tree: Path) -> None:
-    plan = plan_removals(str(installed_tree), SlimSettings(
+    plan = plan_removals(str(installed_tree), SlimOptions(
         patterns=("*.json",), replace_defaults=True))
     assert _removals(plan) == {"slimfix_pure/data.json": "patterns"}
     assert plan.metadata_trims == []
 
 
 def test_disable_rules(installed_tree: Path) -> None:
-    plan = plan_removals(str(installed_tree), SlimSettings(disable_rules=("tests", "dist-info")))
+    plan = plan_removals(str(installed_tree), SlimOptions(disable_rules=("tests", "dist-info")))
     removals = _removals(plan)
     assert removals == {rel: rule for rel, rule in DEFAULT_REMOVALS.items()
                         if rule not in ("tests", "dist-info")}
     assert plan.metadata_trims == []
-    no_trim = plan_removals(str(installed_tree), SlimSettings(trim_dist_info=False))
+    no_trim = plan_removals(str(installed_tree), SlimOptions(), trim_dist_info=False)
     assert "dist-info" not in set(_removals(no_trim).values()) and no_trim.metadata_trims == []
     assert rule_names() == ("tests", "pycache", "stubs", "sources", "scripts", "dist-info")
 
@@ -136,12 +152,12 @@ def test_stale_bytecode_is_removed(installed_tree: Path) -> None:
     cache = installed_tree / "slimfix_pure" / "__pycache__"
     cache.mkdir()
     (cache / "cli.cpython-311.pyc").write_bytes(b"stale")
-    plan = plan_removals(str(installed_tree), SlimSettings())
+    plan = plan_removals(str(installed_tree), SlimOptions())
     assert _removals(plan)["slimfix_pure/__pycache__/cli.cpython-311.pyc"] == "pycache"
 
 
 def test_patterns_never_remove_protected_metadata(installed_tree: Path) -> None:
-    plan = plan_removals(str(installed_tree), SlimSettings(patterns=("*.dist-info/", "*.txt")))
+    plan = plan_removals(str(installed_tree), SlimOptions(patterns=("*.dist-info/", "*.txt")))
     removals = _removals(plan)
     for name in ("METADATA", "RECORD", "entry_points.txt"):
         assert f"{PURE_INFO}/{name}" not in removals
@@ -157,7 +173,7 @@ def test_symlinks_are_removed_not_followed(installed_tree: Path, tmp_path: Path)
     outside = tmp_path / "outside.pyi"
     outside.write_text("x: int\n")
     (installed_tree / "slimfix_pure" / "linked.pyi").symlink_to(outside)
-    plan = plan_removals(str(installed_tree), SlimSettings())
+    plan = plan_removals(str(installed_tree), SlimOptions())
     assert _removals(plan)["slimfix_pure/linked.pyi"] == "stubs"
     apply_removals(str(installed_tree), plan)
     assert outside.read_text() == "x: int\n"
@@ -166,9 +182,9 @@ def test_symlinks_are_removed_not_followed(installed_tree: Path, tmp_path: Path)
 
 def test_bad_patterns_name_the_option(installed_tree: Path) -> None:
     with pytest.raises(BuildError, match=r"slim: slim\.patterns: invalid gitignore pattern"):
-        plan_removals(str(installed_tree), SlimSettings(patterns=("!",)))
+        plan_removals(str(installed_tree), SlimOptions(patterns=("!",)))
     with pytest.raises(BuildError, match=r"slim\.keep: invalid gitignore pattern"):
-        plan_removals(str(installed_tree), SlimSettings(keep=("\\",)))
+        plan_removals(str(installed_tree), SlimOptions(keep=("\\",)))
 
 
 def test_a_plan_cannot_reach_outside_the_root(installed_tree: Path, tmp_path: Path) -> None:

@@ -108,3 +108,87 @@ def test_mutually_linked_directories_are_refused(entry: Path) -> None:
     (entry / "y" / "to_x").symlink_to("../x", target_is_directory=True)
     with pytest.raises(BuildError, match="which contains it"):
         list_sources(str(entry))
+
+
+# -- credentials -----------------------------------------------------------------------------------
+
+CREDENTIAL_FILES = [
+    ".netrc", "_netrc", ".pypirc", "pip.conf", "pip.ini", ".npmrc", ".aws/credentials",
+    ".aws/config", ".ssh/config", ".ssh/id_ed25519", "id_rsa", "id_rsa.pub", "id_ed25519",
+    "id_ecdsa", "id_dsa", "deploy/id_ed25519_deploy", "app/.netrc", "app/.pypirc",
+    ".env", ".env.local", "app/.env",
+]
+
+
+def test_credential_files_are_left_out_by_default(entry: Path) -> None:
+    for rel in CREDENTIAL_FILES:
+        _write(entry, rel, "machine idx.example login u password hunter22\n")
+    listed = list_sources(str(entry))
+    assert not set(CREDENTIAL_FILES) & set(listed)
+    assert "index.py" in listed
+
+
+@pytest.mark.parametrize(("pattern", "shipped"), [
+    ("!.netrc", [".netrc", "app/.netrc"]),  # a pattern without a / applies at any depth
+    ("!/.netrc", [".netrc"]),
+    ("!pip.conf", ["pip.conf"]),
+    ("!id_rsa*", ["id_rsa", "id_rsa.pub"]),
+    ("!.aws/", [".aws/config", ".aws/credentials"]),
+    ("!/deploy/id_ed25519_deploy", ["deploy/id_ed25519_deploy"]),
+])
+def test_a_credential_file_is_reincluded_with_a_bang(entry: Path, pattern: str,
+                                                    shipped: list[str]) -> None:
+    for rel in CREDENTIAL_FILES:
+        _write(entry, rel)
+    listed = list_sources(str(entry), (pattern,))
+    assert [rel for rel in listed if rel in CREDENTIAL_FILES] == shipped
+
+
+def test_a_file_inside_an_excluded_directory_needs_the_directory_reincluded(
+        entry: Path) -> None:
+    """gitignore semantics: nothing below an excluded directory comes back on its own."""
+    _write(entry, ".aws/config")
+    assert ".aws/config" not in list_sources(str(entry), ("!.aws/config",))
+    assert ".aws/config" in list_sources(str(entry), ("!.aws/",))
+
+
+REQUIREMENTS = """\
+--index-url https://deploy:hunter2%40x@pypi.corp.example/simple
+--extra-index-url https://ghp_Tok3nValue@extra.example/simple
+private-pkg @ https://u:p@ss/w0rd@files.example/private_pkg-1.0-py3-none-any.whl
+signed @ https://b.example/signed-1.0-py3-none-any.whl?X-Amz-Signature=deadbeefcafe
+requests==2.32.3
+"""
+SECRETS = ["hunter2", "ghp_Tok3nValue", "p@ss/w0rd", "p%40ss%2Fw0rd", "deadbeefcafe"]
+
+
+@pytest.mark.parametrize("rel", ["requirements.txt", "requirements-dev.txt",
+                                 "requirements/prod.txt", "constraints.txt",
+                                 "app/requirements.txt"])
+def test_requirements_files_ship_with_their_credentials_redacted(entry: Path, tmp_path: Path,
+                                                                 rel: str) -> None:
+    _write(entry, rel, REQUIREMENTS)
+    dest = tmp_path / "out"
+    assert rel in copy_sources(str(entry), str(dest))
+    shipped = (dest / rel).read_text()
+    assert not [s for s in SECRETS if s in shipped], shipped
+    assert shipped.splitlines() == [
+        "--index-url https://***@pypi.corp.example/simple",
+        "--extra-index-url https://***@extra.example/simple",
+        "private-pkg @ https://***@files.example/private_pkg-1.0-py3-none-any.whl",
+        "signed @ https://b.example/signed-1.0-py3-none-any.whl?X-Amz-Signature=***",
+        "requests==2.32.3"]
+
+
+def test_other_manifests_are_redacted_and_code_is_copied_as_written(entry: Path,
+                                                                     tmp_path: Path) -> None:
+    index = '[[tool.uv.index]]\nurl = "https://u:hunter22@idx.example/simple"\n'
+    code = 'DSN = "postgres://app:hunter22@db.example/app"\n'
+    _write(entry, "pyproject.toml", index)
+    _write(entry, "Pipfile", index)
+    _write(entry, "app/db.py", code)
+    dest = tmp_path / "out"
+    copy_sources(str(entry), str(dest))
+    assert "hunter22" not in (dest / "pyproject.toml").read_text()
+    assert "hunter22" not in (dest / "Pipfile").read_text()
+    assert (dest / "app/db.py").read_text() == code

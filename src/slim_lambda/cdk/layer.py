@@ -8,7 +8,6 @@ what is left, and does not bundle a distribution the layer already provides.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -20,14 +19,17 @@ from constructs import Construct
 
 from ..errors import ConfigurationError
 from ..options import BundlingOptions, SizeLimits, SlimOptions
-from ..plan.keys import fingerprint
 from ..plan.request import LayerShare
-from ..plan.resolve import resolve_request
-from ..platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR, architecture_named
-from ..report.finish import report_path_for
-from .staging import SlimLocalBundling
+from ..platform import architecture_named
+from ..report.saved import read_report, report_path_for
+from .asset import construct_label, plan_request, slim_asset
+from .props import cdk_rejects, given, keyword_problems
 
-__all__ = ["SlimPythonLayerVersion"]
+__all__ = ["SlimPythonLayerVersion", "layer_shares"]
+
+#: LayerVersion props the construct sets itself, and what to pass instead.
+OWNED = {"code": "SlimPythonLayerVersion builds the code from entry=...; pass the directory "
+                 "with the layer's manifest there"}
 
 
 class SlimPythonLayerVersion(lambda_.LayerVersion):
@@ -43,7 +45,9 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
     :param slim: what is removed, stripped and compiled. Default: ``SlimOptions()``.
     :param size_limits: limits for the layer alone. Default: Lambda's own.
 
-    Every other keyword is the ordinary ``aws_lambda.LayerVersion`` option of that name.
+    Every other keyword (typed here or not) is the ``aws_lambda.LayerVersion`` prop of
+    that name; a keyword LayerVersion does not take is a :class:`ConfigurationError`
+    naming it.
     """
 
     def __init__(
@@ -61,42 +65,36 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
         layer_version_name: str | None = None,
         license: str | None = None,
         removal_policy: cdk.RemovalPolicy | None = None,
+        **kwargs: Any,
     ) -> None:
-        label = f"{scope.node.path}/{id}".lstrip("/")
+        label = construct_label(scope, id)
         where = f"SlimPythonLayerVersion {label}"
         architectures = list(compatible_architectures or [lambda_.Architecture.X86_64])
-        problems = []
+        problems = keyword_problems(lambda_.LayerVersion, kwargs, OWNED)
         if len(compatible_runtimes) != 1:
             problems.append("compatible_runtimes: give exactly one Python runtime (the layer "
                             "is built for one Python version); make one layer per runtime")
         if len(architectures) != 1:
             problems.append("compatible_architectures: give exactly one architecture; make "
                             "one layer per architecture")
-        if problems:
+        if not compatible_runtimes:
             raise ConfigurationError(where, problems)
         runtime = compatible_runtimes[0]
-        request, _handler = resolve_request(
-            where=where, entry=entry, runtime=runtime.name, runtime_family=runtime.family,
+        request, _handler = plan_request(
+            scope, where=where, label=label, problems=problems, entry=entry,
+            runtime=runtime.name, runtime_family=runtime.family,
             architecture=architectures[0].name, index="index.py", handler="handler",
             bundling=bundling or BundlingOptions(), slim=slim or SlimOptions(),
-            limits=size_limits or SizeLimits(),
-            image_context=scope.node.try_get_context(IMAGE_CONTEXT_KEY),
-            image_env=os.environ.get(IMAGE_ENV_VAR), label=label, prefix="python/",
-            copy_sources=False, check_index=False)
-        self._bundler = SlimLocalBundling(request)
-        self._fingerprint = fingerprint(request)
-        code = lambda_.Code.from_asset(
-            request.entry, asset_hash=self._fingerprint,
-            asset_hash_type=cdk.AssetHashType.CUSTOM,
-            bundling=cdk.BundlingOptions(
-                image=cdk.DockerImage.from_registry(request.image),
-                platform=request.platform, local=self._bundler))
-        options: dict[str, Any] = dict(description=description,
-                                       layer_version_name=layer_version_name,
-                                       license=license, removal_policy=removal_policy)
-        super().__init__(scope, id, code=code, compatible_runtimes=[runtime],
-                         compatible_architectures=architectures,
-                         **{k: v for k, v in options.items() if v is not None})
+            limits=size_limits or SizeLimits(), prefix="python/", copy_sources=False,
+            check_index=False)
+        asset = slim_asset(request)
+        self._bundler = asset.bundling
+        self._fingerprint = asset.fingerprint
+        props = given(description=description, layer_version_name=layer_version_name,
+                      license=license, removal_policy=removal_policy)
+        with cdk_rejects(where, lambda_.LayerVersion):
+            super().__init__(scope, id, code=asset.code, compatible_runtimes=[runtime],
+                             compatible_architectures=architectures, **props, **kwargs)
         self.build_request = request
         """The resolved build plan."""
 
@@ -123,16 +121,15 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
         asset = self._asset_dir()
         report = self._bundler.report
         if report is None and asset and os.path.isfile(report_path_for(asset)):
-            with open(report_path_for(asset), encoding="utf-8") as f:
-                report = json.load(f)
+            report = read_report(report_path_for(asset))
         python_dir = os.path.join(asset, "python") if asset else None
         if report is None:
             return LayerShare(label=self.build_request.label, unzipped_bytes=0,
                               fingerprint=self._fingerprint, python_dir=None)
         return LayerShare(
             label=self.build_request.label, unzipped_bytes=int(report["unzipped_bytes"]),
-            zipped_bytes=int(report["zipped_bytes"]),
-            packages={_norm(p["name"]): p["version"] for p in report.get("packages", [])},
+            zipped_bytes=report["zipped_bytes"],
+            packages={_norm(p["name"]): p["version"] for p in report["packages"]},
             python_dir=python_dir if python_dir and os.path.isdir(python_dir) else None,
             fingerprint=self._fingerprint, report=report)
 
@@ -141,9 +138,8 @@ def _norm(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def layer_shares(where: str, runtime: str, architecture: str,
-                 layers: Sequence[lambda_.ILayerVersion], declared: dict[str, int]
-                 ) -> tuple[tuple[LayerShare, ...], list[str]]:
+def layer_shares(runtime: str, architecture: str, layers: Sequence[lambda_.ILayerVersion],
+                 declared: dict[str, int]) -> tuple[tuple[LayerShare, ...], list[str]]:
     """The function's layers as size shares; problems (count, runtime, architecture)."""
     problems = []
     shares = []

@@ -7,7 +7,6 @@ construct time or for skipped stacks.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +15,8 @@ import aws_cdk
 import jsii
 
 from ..plan.request import BuildRequest
-from ..report.finish import report_path_for
+from ..report.model import Report
+from ..report.saved import report_path_for, write_report
 from ..run.build import build, stderr_log
 from ..run.container import DockerRunner
 
@@ -32,7 +32,7 @@ class SlimLocalBundling:
         self.request = request
         self._runner = runner
         self._log = log
-        self.report: dict[str, Any] | None = None
+        self.report: Report | None = None
         """The report of the build this synth ran (None when CDK reused the asset)."""
 
     def try_bundle(self, output_dir: str, *, image: aws_cdk.DockerImage, **_options: Any
@@ -41,8 +41,7 @@ class SlimLocalBundling:
         if os.path.exists(report_path):
             os.unlink(report_path)
         report = build(self.request, output_dir, runner=self._runner, log=self._log)
-        with open(report_path, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=2)
+        write_report(report_path, report)
         self._log(f"slim-lambda: report written to {report_path}")
         self.report = report
         return True

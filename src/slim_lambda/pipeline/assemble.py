@@ -25,8 +25,9 @@ from .distinfo import find_distributions
 from .errors import BuildError
 from .imports import handler_imports, probe_key, run_probe
 from .rules import DEFAULT_RULES
+from .secretfiles import secret_warnings
 from .sizes import END_RECORD, entry_sizes, kind_of, package_sizes
-from .slim import SlimSettings, apply_removals, plan_removals
+from .slim import apply_removals, plan_removals
 from .sources import copy_sources
 from .spec import AssembleSpec
 from .steps import Steps
@@ -70,9 +71,7 @@ def link_tree(src: str, dest: str, rels: list[str]) -> str:
 def _slim_user_files(spec: AssembleSpec, staging: str, log: Log) -> dict[str, list[int]]:
     """Copy the sources to ``staging`` and apply the slim rules there; bytes removed by rule."""
     copy_sources(spec.source_dir, staging, spec.exclude)
-    plan = plan_removals(staging, SlimSettings(
-        patterns=spec.patterns, replace_defaults=spec.replace_defaults,
-        disable_rules=spec.disable_rules, keep=spec.keep, trim_dist_info=False))
+    plan = plan_removals(staging, spec.slim, trim_dist_info=False)
     apply_removals(staging, plan)
     by_rule: dict[str, list[int]] = {}
     for r in plan.removals:
@@ -113,13 +112,14 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
     user_rules: dict[str, list[int]] = {}
     if spec.source_dir:
         done = steps.start("copy sources")
-        if spec.slim_user_code:
+        if spec.slim.slim_user_code:
             staging = os.path.join(spec.work_dir, "user-sources")
             shutil.rmtree(staging, ignore_errors=True)
             user_rules = _slim_user_files(spec, staging, log)
             user_files = copy_sources(staging, root, spec.exclude)
         else:
             user_files = copy_sources(spec.source_dir, root, spec.exclude)
+        warnings += secret_warnings(root, user_files)
         shadowed = sorted(set(user_files) & set(dep_files))
         if shadowed:
             warnings.append("your files replace installed ones: " + ", ".join(shadowed[:10]))
@@ -130,7 +130,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
     user_py = [f for f in user_files if f.endswith(".py")]
     imports = list(spec.handler_imports) or handler_imports(root, user_py)
     user_pycs: list[str] = []
-    if spec.bytecode != "none" and user_py and spec.can_compile:
+    if spec.slim.bytecode != "none" and user_py and spec.can_compile:
         done = steps.start("bytecode (your code)")
         result = compile_modules(root, user_py, mode="all", budget_bytes=1 << 62)
         user_pycs = [pyc_path(rel) for rel, _size in result.compiled]
@@ -143,7 +143,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
     budget = spec.unzipped_budget - base
 
     chosen: list[str] = []
-    bytecode_info: dict[str, Any] = {"mode": spec.bytecode, "budget_bytes": max(budget, 0)}
+    bytecode_info: dict[str, Any] = {"mode": spec.slim.bytecode, "budget_bytes": max(budget, 0)}
     probe_info: dict[str, Any] | None = meta.get("probes", {}).get(probe_key(imports))
     new_probe = None
     if probe_info is None and imports and spec.can_import:
@@ -154,13 +154,13 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         warnings.append("your handler imports modules that do not import in the bundle: "
                         + ", ".join(probe_info["failed"]) + " (fine if the Lambda runtime or a "
                         "layer that is not slim-lambda's provides them, like boto3)")
-    if spec.bytecode == "none" or not dep_pycs:
-        choice = "none" if spec.bytecode == "none" else "unavailable"
-    elif spec.bytecode in ("auto", "all") and all_pycs <= budget:
+    if spec.slim.bytecode == "none" or not dep_pycs:
+        choice = "none" if spec.slim.bytecode == "none" else "unavailable"
+    elif spec.slim.bytecode in ("auto", "all") and all_pycs <= budget:
         chosen = sorted(dep_pycs)
         choice = "all"
     else:
-        if spec.bytecode == "all":
+        if spec.slim.bytecode == "all":
             warnings.append("bytecode: compiling every module would exceed the unzipped "
                             "limit; compiled only what the handler imports")
         if probe_info is not None:
@@ -187,7 +187,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
     bytecode_info.update(choice=choice, modules=len(chosen) + len(user_pycs),
                          bytes=sum(dep_files[dep_pycs[r]][0] for r in chosen) + sum(
                              user_entries[p][0] for p in user_pycs if p in user_entries))
-    if not spec.can_compile and spec.bytecode != "none":
+    if not spec.can_compile and spec.slim.bytecode != "none":
         bytecode_info["choice"] = "skipped"
 
     normalize_permissions(root, user_files + user_pycs)

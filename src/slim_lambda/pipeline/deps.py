@@ -25,16 +25,18 @@ from .fsguard import Root
 from .imports import probe_key, run_probe
 from .install import install_project, install_requirements
 from .sizes import PYTHON_ZLIB, entry_sizes, measure_tree
-from .slim import SlimSettings, apply_removals, plan_removals
+from .slim import apply_removals, plan_removals
 from .spec import TREE_FINAL, DepsSpec
 from .steps import Steps
 from .strip import strip_tree
 from .tree import iter_files, normalize_permissions
-from .verify import verify_imports
+from .verify_step import read_records, run_verify, settle_kept
 
-__all__ = ["check_interpreter", "run_deps"]
+__all__ = ["HELD", "check_interpreter", "run_deps"]
 
 Log = Callable[[str], None]
+HELD = "slim-held"
+"""In the work directory: removed files wait here until verify passed (see :mod:`.repair`)."""
 
 
 def check_interpreter(runtime: str) -> None:
@@ -88,11 +90,11 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
     warnings: list[str] = []
     notices: list[str] = []
 
-    if spec.requirements_file:
-        done = steps.start(f"install ({spec.installer})")
+    if spec.install.requirements_file:
+        done = steps.start(f"install ({spec.install.installer})")
         install_requirements(spec, python, progress=log)
         done()
-    if spec.project_dir:
+    if spec.install.project_dir:
         done = steps.start("install your project")
         install_project(spec, python)
         done()
@@ -103,13 +105,14 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
 
     removed: dict[str, str] = {}
     by_rule: dict[str, list[int]] = {}
-    if spec.slim:
+    verifying = spec.slim.verify and spec.can_import
+    held = Root(os.path.join(spec.work_dir, HELD)) if verifying else None
+    if held is not None:
+        os.makedirs(held.path, exist_ok=True)
+    if spec.slim.enabled:
         done = steps.start("slim")
-        settings = SlimSettings(patterns=spec.patterns, replace_defaults=spec.replace_defaults,
-                                disable_rules=spec.disable_rules, keep=spec.keep,
-                                trim_dist_info=spec.trim_dist_info)
-        plan = plan_removals(out, settings)
-        apply_removals(out, plan)
+        plan = plan_removals(out, spec.slim)
+        apply_removals(out, plan, hold_in=held)
         for r in plan.removals:
             removed[r.rel] = r.rule
             counts = by_rule.setdefault(r.rule, [0, 0])
@@ -122,12 +125,12 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done()
 
     strip_result = None
-    if spec.strip and not spec.can_strip:
+    if spec.slim.strip and not spec.can_strip:
         notices.append(f"strip skipped: this host cannot strip {spec.architecture} shared "
                        "objects correctly (build in Docker mode to strip them)")
-    elif spec.strip:
+    elif spec.slim.strip:
         done = steps.start("strip")
-        strip_result = strip_tree(out, exclude=spec.strip_exclude)
+        strip_result = strip_tree(out, exclude=spec.slim.strip_exclude)
         if not strip_result.available:
             warnings.append("strip: no 'strip' command in the build image; shared objects "
                             "were left as they are")
@@ -135,6 +138,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
             by_rule["strip"] = [len(strip_result.stripped), strip_result.saved_bytes]
         done()
     changed = strip_result.changed if strip_result else set()
+    records = read_records(out, dists) if held is not None else {}
     for dist in dists:
         rewrite_record(out, dist, changed)
 
@@ -142,10 +146,11 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
 
     pycs: dict[str, str] = {}
     bytecode_info: dict[str, Any] = {"compiled": False}
-    if spec.bytecode and not spec.can_compile:
+    compile_deps = spec.slim.bytecode != "none"
+    if compile_deps and not spec.can_compile:
         notices.append(f"bytecode skipped: this host's Python is not {spec.python_version} "
                        "(build in Docker mode, or on a host with that Python, to precompile)")
-    elif spec.bytecode:
+    elif compile_deps:
         done = steps.start("bytecode")
         sources = [rel for rel, _st in iter_files(out) if rel.endswith(".py")
                    and not rel.split("/", 1)[0].endswith((".dist-info", ".data"))]
@@ -154,16 +159,17 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         bytecode_info = {"compiled": True, "modules": len(pycs), "failed": len(result.failed)}
         done()
 
-    # from here on the files are only read (verify, probe) and their modes set
+    # from here on the files are only read (verify, probe) and their modes set; the
+    # files verify keeps (repair) are new paths, so the host's early zip shares are dropped
     with open(os.path.join(spec.work_dir, TREE_FINAL), "w", encoding="utf-8"):
         pass
 
-    verify_info: dict[str, Any] = {"enabled": spec.verify and spec.can_import}
+    verify_info: dict[str, Any] = {"enabled": verifying}
     probes: dict[str, Any] = {}
-    if spec.verify and not spec.can_import:
+    if spec.slim.verify and not spec.can_import:
         notices.append("verify skipped: this host cannot import the target's native code "
                        "(build in Docker mode to check every module imports)")
-    elif spec.verify:
+    elif held is not None:
         done = steps.start("verify imports")
         modules: dict[str, None] = {}
         for dist in dists:
@@ -171,20 +177,20 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         present = {rel.split("/", 1)[0].removesuffix(".py") for rel, _ in iter_files(out)}
         present |= {rel.split("/", 1)[0].split(".", 1)[0] for rel, _ in iter_files(out)}
         modules = {m: None for m in modules if m.split(".")[0] in present}
-        result_v = verify_imports(out, list(modules), removed=removed, stripped=changed,
-                                  skip=spec.verify_skip, python=python,
-                                  extra_paths=spec.layer_paths)
-        verify_info.update(modules=result_v.modules, skipped=result_v.skipped)
-        if result_v.failures:
-            lines = []
-            for f in result_v.failures:
-                cause = (f"most likely the '{f.rule}' rule: {f.evidence}" if f.rule else
-                         "no slim rule touched the files involved")
-                lines.append(f"- {f.module}: {f.error.strip().splitlines()[-1]}\n  ({cause})")
-            raise BuildError(
-                "verify", f"{len(result_v.failures)} module(s) no longer import after slimming",
-                details="\n".join(lines) + "\nKeep the files with slim.keep, disable the rule "
-                "with slim.disable_rules, or skip the module with slim.verify_skip.")
+        verified = run_verify(out, list(modules), removed=removed, stripped=changed, held=held,
+                              dists=dists, slim=spec.slim, python=python,
+                              extra_paths=spec.layer_paths)
+        verify_info.update(verified.info)
+        warnings.extend(verified.warnings)
+        if verified.kept:
+            pycs.update(settle_kept(out, verified.kept, dists=dists, records=records,
+                                    changed=changed, by_rule=by_rule,
+                                    compile_pycs=bytecode_info["compiled"]))
+            if bytecode_info["compiled"]:
+                bytecode_info["modules"] = len(pycs)
+            elf_files += check_architecture(out, spec.architecture, what="dependency",
+                                            rels=[k.path for k in verified.kept])
+        Root(spec.work_dir).remove(HELD)  # what no import needed is gone for good
         done()
     if spec.handler_imports and spec.can_import:
         probes[probe_key(spec.handler_imports)] = run_probe(out, spec.handler_imports,
@@ -200,7 +206,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         "runtime": spec.runtime,
         "architecture": spec.architecture,
         "python": platform.python_version() if spec.can_compile else None,
-        "installer": spec.installer,
+        "installer": spec.install.installer,
         "image": spec.image,
         "installed_bytes": installed.unzipped_bytes,
         "removed_by_rule": {rule: {"files": v[0], "bytes": v[1]} for rule, v in by_rule.items()},

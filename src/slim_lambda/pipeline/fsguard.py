@@ -2,12 +2,14 @@
 
 Every destructive file operation of the pipeline goes through :class:`Root`, which
 refuses paths that resolve outside the root (``..``, absolute paths, symlinked
-parents) and never follows a symlink while deleting.
+parents) and never follows a symlink while deleting. Files move between two roots
+(the tree and the holding directory verify restores from) only through both guards.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 
@@ -55,6 +57,25 @@ class Root:
         if not source.startswith(self.path + os.sep):
             raise BuildError("guard", f"refusing to move {new_file!r} from outside {self.path}")
         os.replace(source, target)
+
+    def move_to(self, rel: str, dest: Root) -> None:
+        """Move the file or symlink ``rel`` to the same path inside ``dest``, never over an
+        existing one. Copies, then deletes, across file systems (a container's mounts)."""
+        source = self.resolve(rel)
+        target = dest.resolve(rel)
+        if os.path.lexists(target):
+            raise BuildError("guard", f"refusing to overwrite {rel!r} in {dest.path}")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        try:
+            os.rename(source, target)
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise
+            if os.path.islink(source):
+                os.symlink(os.readlink(source), target)
+            else:
+                shutil.copy2(source, target)
+            os.unlink(source)
 
     def remove_empty_dirs(self, rels: set[str]) -> None:
         """Remove the given directories, deepest first, when they have become empty."""

@@ -13,24 +13,24 @@ from collections.abc import Callable
 from .errors import BuildError
 from .redact import redact
 from .sources import copy_sources
-from .spec import DepsSpec
+from .spec import DepsSpec, InstallSettings
 
 __all__ = ["install_command", "install_project", "install_requirements"]
 
 
-def _index_args(spec: DepsSpec) -> list[str]:
+def _index_args(install: InstallSettings) -> list[str]:
     args: list[str] = []
-    if spec.no_index:
+    if install.no_index:
         args.append("--no-index")
-    if spec.index_url:
-        args += ["--index-url", spec.index_url]
-    for url in spec.extra_index_urls:
+    if install.index_url:
+        args += ["--index-url", install.index_url]
+    for url in install.extra_index_urls:
         args += ["--extra-index-url", url]
-    for link in spec.find_links:
+    for link in install.find_links:
         args += ["--find-links", link]
-    if spec.require_hashes:
+    if install.require_hashes:
         args.append("--require-hashes")
-    if spec.no_deps:
+    if install.no_deps:
         args.append("--no-deps")
     return args
 
@@ -42,19 +42,19 @@ def install_command(spec: DepsSpec, requirements: str, target: str,
     ``pip``: the build image's own pip, which knows the image's platform.
     ``uv``: local mode, wheels only, for the runtime's Python and glibc.
     """
-    if spec.installer == "uv":
-        return [spec.uv or "uv", "pip", "install",
+    if spec.install.installer == "uv":
+        return [spec.install.uv or "uv", "pip", "install",
                 "--requirement", requirements,
                 "--target", target,
-                "--python-platform", spec.python_platform,
+                "--python-platform", spec.install.python_platform,
                 "--python-version", spec.python_version,
                 "--only-binary", ":all:",
-                "--no-config", *_index_args(spec)]
+                "--no-config", *_index_args(spec.install)]
     return [python, "-m", "pip", "install",
             "--requirement", requirements,
             "--target", target,
             "--no-compile", "--no-warn-script-location", "--disable-pip-version-check",
-            "--no-input", "--progress-bar", "off", *_index_args(spec)]
+            "--no-input", "--progress-bar", "off", *_index_args(spec.install)]
 
 
 _COMPILER = re.compile(
@@ -182,15 +182,15 @@ def install_requirements(spec: DepsSpec, python: str = sys.executable,
                          progress: Callable[[str], None] | None = None) -> str:
     """Run the installer, showing which package it is at; returns its output. Raises
     BuildError (credentials redacted)."""
-    assert spec.requirements_file is not None
-    cmd = install_command(spec, spec.requirements_file, spec.output_dir, python)
+    assert spec.install.requirements_file is not None
+    cmd = install_command(spec, spec.install.requirements_file, spec.output_dir, python)
     env = dict(os.environ)
     env.setdefault("HOME", spec.work_dir)
     env.setdefault("PIP_CACHE_DIR", os.path.join(spec.work_dir, "pip-cache"))
     env.pop("PYTHONPATH", None)
     returncode, output = _run_streaming(cmd, env, spec.work_dir, progress)
     if returncode != 0:
-        raise BuildError("install", f"{spec.installer} could not install the requirements: "
+        raise BuildError("install", f"{spec.install.installer} could not install the requirements: "
                          f"{_explain(output, returncode)}", details=_tail(output))
     return redact(output)
 
@@ -199,21 +199,21 @@ def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
     """Install the function's own project (a ``pyproject.toml`` with a build backend) as a
     package, without its dependencies (those come from the plan). The project is copied
     first: the entry is mounted read only and build backends write next to the sources."""
-    assert spec.project_dir is not None
+    assert spec.install.project_dir is not None
     copy = os.path.join(spec.work_dir, "project")
     if os.path.exists(copy):
         shutil.rmtree(copy)
-    copy_sources(spec.project_dir, copy)
-    if spec.installer == "uv":
-        cmd = [spec.uv or "uv", "pip", "install", "--target", spec.output_dir,
-               "--python-platform", spec.python_platform, "--python-version",
+    copy_sources(spec.install.project_dir, copy)
+    if spec.install.installer == "uv":
+        cmd = [spec.install.uv or "uv", "pip", "install", "--target", spec.output_dir,
+               "--python-platform", spec.install.python_platform, "--python-version",
                spec.python_version, "--no-deps", "--no-config", "--quiet",
-               *_index_args(dataclasses.replace(spec, require_hashes=False, no_deps=False)),
+               *_index_args(dataclasses.replace(spec.install, require_hashes=False, no_deps=False)),
                copy]
     else:
         cmd = [python, "-m", "pip", "install", "--target", spec.output_dir, "--no-deps",
                "--no-compile", "--disable-pip-version-check", "--no-input", "--progress-bar",
-               "off", *_index_args(dataclasses.replace(spec, require_hashes=False,
+               "off", *_index_args(dataclasses.replace(spec.install, require_hashes=False,
                                                        no_deps=False)), copy]
     env = dict(os.environ)
     env.setdefault("HOME", spec.work_dir)
@@ -221,7 +221,7 @@ def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        raise BuildError("install", f"{spec.installer} could not install your project as a "
+        raise BuildError("install", f"{spec.install.installer} could not install your project as a "
                          f"package: {_explain(output, proc.returncode)}",
                          details=_tail(output))
     return redact(output)

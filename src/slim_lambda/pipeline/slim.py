@@ -14,25 +14,15 @@ from dataclasses import dataclass, field
 
 import pathspec
 
+from ..options import SlimOptions
 from . import distinfo
 from .errors import BuildError
 from .fsguard import Root
 from .rules import DEFAULT_RULES, DIST_INFO_RULE, USER_RULE
 from .tree import ancestors, iter_files
 
-__all__ = ["Removal", "SlimPlan", "SlimSettings", "apply_removals", "compile_patterns",
+__all__ = ["Removal", "SlimPlan", "apply_removals", "compile_patterns",
            "plan_removals"]
-
-
-@dataclass(frozen=True)
-class SlimSettings:
-    """What to remove. Mirrors the user-facing SlimOptions, minus strip and bytecode."""
-
-    patterns: tuple[str, ...] = ()
-    replace_defaults: bool = False
-    disable_rules: tuple[str, ...] = ()
-    keep: tuple[str, ...] = ()
-    trim_dist_info: bool = True
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,7 @@ def compile_patterns(patterns: Sequence[str], option: str) -> pathspec.GitIgnore
         raise BuildError("slim", f"{option}: invalid gitignore pattern: {e}") from e
 
 
-def _rules(settings: SlimSettings) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+def _rules(settings: SlimOptions) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
     rules: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     if not settings.replace_defaults:
         for rule in DEFAULT_RULES:
@@ -69,12 +59,14 @@ def _rules(settings: SlimSettings) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
     return rules
 
 
-def plan_removals(root: str, settings: SlimSettings) -> SlimPlan:
-    """Decide what to remove under ``root`` without touching anything."""
+def plan_removals(root: str, settings: SlimOptions, *, trim_dist_info: bool = True
+                  ) -> SlimPlan:
+    """Decide what to remove under ``root`` without touching anything. ``trim_dist_info``
+    is off for the user's own files, which have no installed metadata to trim."""
     rules = _rules(settings)
     keeps = [(p, compile_patterns([p], "slim.keep")) for p in settings.keep]
     keep_hits: set[str] = set()
-    trim = settings.trim_dist_info and not settings.replace_defaults \
+    trim = trim_dist_info and not settings.replace_defaults \
         and DIST_INFO_RULE not in settings.disable_rules
     plan = SlimPlan()
     for rel, st in iter_files(root):
@@ -104,12 +96,18 @@ def plan_removals(root: str, settings: SlimSettings) -> SlimPlan:
     return plan
 
 
-def apply_removals(root: str, plan: SlimPlan) -> None:
-    """Carry out a plan: delete files, trim METADATA, drop directories left empty."""
+def apply_removals(root: str, plan: SlimPlan, *, hold_in: Root | None = None) -> None:
+    """Carry out a plan: delete files, trim METADATA, drop directories left empty.
+
+    With ``hold_in``, removed files move there instead, so that verify can put back
+    the ones an import turns out to need (:mod:`.repair`)."""
     guard = Root(root)
     parents: set[str] = set()
     for removal in plan.removals:
-        guard.remove(removal.rel)
+        if hold_in is None:
+            guard.remove(removal.rel)
+        else:
+            guard.move_to(removal.rel, hold_in)
         parents.update(ancestors(removal.rel))
     for rel, _saved in plan.metadata_trims:
         path = guard.resolve(rel)

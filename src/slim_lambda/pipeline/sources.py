@@ -1,8 +1,10 @@
 """Copying the function's own sources into the bundle.
 
 Default excludes keep virtualenvs (any directory holding a ``pyvenv.cfg``, whatever
-its name), VCS data, caches, ``cdk.out``, ``node_modules``, secrets files and editor
-junk out of the asset; user patterns (gitignore syntax, ``!`` re-includes) extend them.
+its name), VCS data, caches, ``cdk.out``, ``node_modules``, credential files
+(``secretfiles.CREDENTIAL_FILES``) and editor junk out of the asset; user patterns
+(gitignore syntax, ``!`` re-includes) extend them. Dependency manifests are copied with
+their URL credentials redacted.
 Symlinks are copied as their content when they point inside the entry and refused
 when they point outside it.
 """
@@ -16,6 +18,7 @@ import stat
 import pathspec
 
 from .errors import BuildError
+from .secretfiles import CREDENTIAL_EXCLUDES, is_manifest, redact_manifest
 from .slim import compile_patterns
 
 __all__ = ["DEFAULT_EXCLUDES", "copy_sources", "list_sources"]
@@ -27,7 +30,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "__pycache__/", "*.pyc", "*.pyo",
     ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", ".hypothesis/", "*.egg-info/",
     ".coverage", "htmlcov/",
-    ".env", ".env.*",
+    *CREDENTIAL_EXCLUDES,
     ".idea/", ".vscode/", "*.swp", "*~", ".DS_Store", "Thumbs.db",
     "/tests/",
 )
@@ -88,7 +91,13 @@ def copy_sources(entry: str, dest: str, user_excludes: tuple[str, ...] = ()) -> 
         os.makedirs(os.path.dirname(target), exist_ok=True)
         if os.path.lexists(target):
             os.unlink(target)
-        shutil.copyfile(os.path.join(entry, rel), target)
+        if is_manifest(rel):
+            with open(os.path.join(entry, rel), "rb") as f:
+                data = redact_manifest(f.read())
+            with open(target, "wb") as f:
+                f.write(data)
+        else:
+            shutil.copyfile(os.path.join(entry, rel), target)
         mode = os.stat(os.path.join(entry, rel)).st_mode
         os.chmod(target, 0o755 if mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else 0o644)
     return files

@@ -8,64 +8,50 @@ host, so both sides agree on one contract. Paths are as the pipeline sees them.
 - :class:`AssembleSpec`: put a finished dependency tree and the function's own
   sources together into the asset, choose the bytecode that fits, measure.
 
+Both carry the user's :class:`~slim_lambda.options.SlimOptions` as is (``slim``): an option
+reaches the pipeline in the shape the user wrote it, translated nowhere on the way.
+
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from ..options import UNZIPPED_LIMIT_BYTES
+from ..options import UNZIPPED_LIMIT_BYTES, SlimOptions
 
-__all__ = ["TREE_FINAL", "AssembleSpec", "DepsSpec", "load_spec"]
+__all__ = ["TREE_FINAL", "AssembleSpec", "DepsSpec", "InstallSettings", "load_spec"]
 
 TREE_FINAL = "tree-final"
 """Created in the deps stage's work directory once the tree's files are final (later steps
 only read them and set their modes): the host may start measuring them."""
 
 T = TypeVar("T")
+S = TypeVar("S", bound="_Spec")
 
 
 def _from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild a spec dataclass from JSON: lists become tuples, nested settings objects
+    are rebuilt by their field's type; unknown keys are ignored."""
     known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
-        if key in known:
+        if key not in known:
+            continue
+        nested = _NESTED.get(key)
+        if nested is not None and isinstance(value, dict):
+            kwargs[key] = _from_dict(nested, value)
+        else:
             kwargs[key] = tuple(value) if isinstance(value, list) else value
     return cls(**kwargs)
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Spec:
-    runtime: str
-    architecture: str
-    output_dir: str
-    work_dir: str
-    image: str = ""
-    labels: dict[str, str] = field(default_factory=dict)
-    can_compile: bool = True
-    """The running Python is the runtime's minor version (bytecode is valid)."""
-    can_import: bool = True
-    """The running interpreter can load the target's native code (verify, probe)."""
+class InstallSettings:
+    """How the deps stage installs: the manifest as the pipeline sees it, the installer, and
+    where packages come from. Translated once from the request and the target."""
 
-    @property
-    def python_version(self) -> str:
-        """``python3.11`` → ``3.11``."""
-        return self.runtime.removeprefix("python")
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        data["stage"] = self.stage
-        return json.dumps(data, indent=2, sort_keys=True)
-
-    @property
-    def stage(self) -> str:
-        raise NotImplementedError
-
-
-@dataclass(frozen=True, kw_only=True)
-class DepsSpec(_Spec):
     requirements_file: str | None = None
     """A pip requirements file, as the pipeline sees it; None: nothing to install."""
     require_hashes: bool = False
@@ -82,36 +68,60 @@ class DepsSpec(_Spec):
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
-    slim: bool = True
-    patterns: tuple[str, ...] = ()
-    replace_defaults: bool = False
-    disable_rules: tuple[str, ...] = ()
-    keep: tuple[str, ...] = ()
-    trim_dist_info: bool = True
-    strip: bool = True
-    can_strip: bool = True
-    """The ``strip`` here handles the target architecture."""
-    strip_exclude: tuple[str, ...] = ("*.libs/",)
-    bytecode: bool = True
-    verify: bool = True
-    verify_skip: tuple[str, ...] = ()
-    exclude_distributions: dict[str, str] = field(default_factory=dict)
-    """Distributions a layer already provides (name → version): removed after install."""
+
+
+_NESTED: dict[str, type[Any]] = {"slim": SlimOptions, "install": InstallSettings}
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Spec:
+    runtime: str
+    architecture: str
+    output_dir: str
+    work_dir: str
+    image: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    slim: SlimOptions = field(default_factory=SlimOptions)
+    """The user's slim options, as given: both stages read them, neither rebuilds them."""
+    can_compile: bool = True
+    """The running Python is the runtime's minor version (bytecode is valid)."""
+    can_import: bool = True
+    """The running interpreter can load the target's native code (verify, probe)."""
     layer_paths: tuple[str, ...] = ()
     """Directories put on ``sys.path`` after the bundle when importing (layers' ``python/``)."""
     handler_imports: tuple[str, ...] = ()
     """Third-party modules the handler imports: probed once, timed, recorded."""
+
+    @property
+    def python_version(self) -> str:
+        """``python3.11`` → ``3.11``."""
+        return self.runtime.removeprefix("python")
+
+    stage: ClassVar[str]
+    """``deps`` or ``assemble``: written into the JSON, read back by :func:`load_spec`."""
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["stage"] = self.stage
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls: type[S], data: dict[str, Any]) -> S:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DepsSpec(_Spec):
+    install: InstallSettings = field(default_factory=InstallSettings)
+    can_strip: bool = True
+    """The ``strip`` here handles the target architecture."""
+    exclude_distributions: dict[str, str] = field(default_factory=dict)
+    """Distributions a layer already provides (name → version): removed after install."""
     zip_sizes: bool = True
     """Estimate each file's zip share with this Python's zlib; off when the host measures
     them with the CDK CLI's own zlib (node) anyway."""
 
-    @property
-    def stage(self) -> str:
-        return "deps"
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DepsSpec:
-        return _from_dict(cls, data)
+    stage: ClassVar[str] = "deps"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,26 +132,12 @@ class AssembleSpec(_Spec):
     source_dir: str = ""
     """The function's sources (read only); empty for a dependencies-only layer."""
     exclude: tuple[str, ...] = ()
-    slim_user_code: bool = False
-    patterns: tuple[str, ...] = ()
-    replace_defaults: bool = False
-    disable_rules: tuple[str, ...] = ()
-    keep: tuple[str, ...] = ()
     prefix: str = ""
     """Where everything goes inside the asset: ``python/`` for a layer."""
-    bytecode: str = "auto"
     unzipped_budget: int = UNZIPPED_LIMIT_BYTES
     """Bytes this asset may use: the limit minus the layers' share."""
-    handler_imports: tuple[str, ...] = ()
-    layer_paths: tuple[str, ...] = ()
 
-    @property
-    def stage(self) -> str:
-        return "assemble"
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AssembleSpec:
-        return _from_dict(cls, data)
+    stage: ClassVar[str] = "assemble"
 
 
 def load_spec(text: str) -> DepsSpec | AssembleSpec:

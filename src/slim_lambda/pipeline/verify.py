@@ -4,7 +4,8 @@ Every top-level module of every installed distribution, plus the third-party
 modules the function itself imports, is imported in its own fresh interpreter
 with the finished bundle first on ``sys.path`` and bytecode writing off, the way
 Lambda's read-only ``/var/task`` behaves. A failure is attributed to the slim
-rule whose removals the error points at.
+rule whose removals the error points at; :mod:`.repair` then checks that
+attribution against the tree as it was before slimming.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .imports import probe
 
-__all__ = ["Failure", "VerifyResult", "attribute", "verify_imports"]
+__all__ = ["Failure", "VerifyResult", "attribute", "files_named", "modules_named",
+           "paths_named", "verify_imports"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class VerifyResult:
     modules: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    loaded: dict[str, list[str]] = field(default_factory=dict)
+    """Per module: the files under the root whose modules it had imported, failed or not."""
 
 
 _MISSING_MODULE = re.compile(r"No module named '([^']+)'")
@@ -43,26 +48,44 @@ _PACKAGE_NOT_FOUND = re.compile(r"PackageNotFoundError|No package metadata was f
 _PATH_IN_ERROR = re.compile(r"(/[^\s'\":]+)")
 
 
+def modules_named(error: str) -> list[str]:
+    """The modules an import error says are missing (``a.b`` for ``from a import b``)."""
+    names: list[str] = _MISSING_MODULE.findall(error)
+    return names + [f"{package}.{name}" for name, package in _MISSING_NAME.findall(error)]
+
+
+def paths_named(error: str, root: str) -> list[str]:
+    """The paths under ``root`` an error (or its traceback) mentions, relative to it."""
+    prefix = root.rstrip("/") + "/"
+    paths = (p.rstrip(").,") for p in _PATH_IN_ERROR.findall(error))  # "(/x/y.so)"
+    return [p[len(prefix):] for p in paths if p.startswith(prefix)]
+
+
+def _is_module_file(rel: str, name: str) -> bool:
+    """``rel`` is (part of) the module ``name``: ``a/b.py``, ``a/b/…``, ``a/b.*.so``."""
+    base = name.replace(".", "/")
+    return rel == base + ".py" or rel.startswith(base + "/") or (
+        rel.startswith(base + ".") and rel.endswith(".so"))
+
+
+def files_named(error: str, root: str, rels: Iterable[str]) -> list[str]:
+    """The ``rels`` an error points at: files of a module it misses, or paths it shows."""
+    names, paths = modules_named(error), set(paths_named(error, root))
+    return sorted(rel for rel in rels
+                  if rel in paths or any(_is_module_file(rel, n) for n in names))
+
+
 def attribute(error: str, root: str, removed: dict[str, str], stripped: set[str]
               ) -> tuple[str, str]:
     """Which rule most likely caused ``error``: ``(rule, evidence)``.
 
     ``removed`` maps each removed path to its rule; ``stripped`` holds the stripped files.
     """
-    names = _MISSING_MODULE.findall(error)
-    names += [f"{package}.{name}" for name, package in _MISSING_NAME.findall(error)]
-    for name in names:
-        base = name.replace(".", "/")
+    for name in modules_named(error):
         for rel, rule in removed.items():
-            if rel == base + ".py" or rel.startswith(base + "/") or (
-                    rel.startswith(base + ".") and rel.endswith(".so")):
+            if _is_module_file(rel, name):
                 return rule, f"'{name}' was removed ({rel})"
-    prefix = root.rstrip("/") + "/"
-    for path in _PATH_IN_ERROR.findall(error):
-        path = path.rstrip(").,")  # "(/path/to/module.py)" in ImportError messages
-        if not path.startswith(prefix):
-            continue
-        rel = path[len(prefix):]
+    for rel in paths_named(error, root):
         if rel in stripped:
             return "strip", f"{rel} was stripped"
         if rel in removed:
@@ -86,14 +109,15 @@ def verify_imports(root: str, modules: list[str], *, removed: dict[str, str],
             todo.append(name)
     result.modules = todo
 
-    def one(name: str) -> tuple[str, str]:
+    def one(name: str) -> tuple[str, str, list[str]]:
         outcome = probe(root, [name], python=python, timeout=timeout,
                         extra_paths=extra_paths)
-        return name, outcome.failed.get(name, "")
+        return name, outcome.failed.get(name, ""), outcome.files
 
     workers = max(1, min(len(todo), jobs or os.cpu_count() or 2))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for name, error in pool.map(one, todo):
+        for name, error, files in pool.map(one, todo):
+            result.loaded[name] = files
             if error:
                 rule, evidence = attribute(error, root, removed, stripped)
                 result.failures.append(Failure(name, error, rule, evidence))

@@ -1,5 +1,9 @@
 """The two identities of a build: the asset hash (what CDK names the asset by) and the
-deps key (what the dependency cache is keyed on). Pure: they read files, never run them."""
+deps key (what the dependency cache is keyed on). Pure: they read files, never run them.
+
+Neither ever hashes a secret: URLs are hashed redacted (``https://***@host/simple``: a new
+password is the same build, a new index host another), dependency manifests as the asset
+ships them (``secretfiles.redact_manifest``), and credential files not at all."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Any
 from ..manifests import InstallPlan
 from ..pipeline import __version__
 from ..pipeline.redact import redact
+from ..pipeline.secretfiles import is_manifest, redact_manifest
 from ..pipeline.sources import list_sources
 from .request import BuildRequest, Target
 
@@ -41,7 +46,7 @@ def _install_options(request: BuildRequest) -> dict[str, Any]:
 
 
 def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": plan.kind, "requirements": plan.requirements,
+    data: dict[str, Any] = {"kind": plan.kind, "requirements": redact(plan.requirements),
                             "require_hashes": plan.require_hashes, "no_deps": plan.no_deps,
                             "groups": list(plan.groups)}
     if plan.project:
@@ -56,8 +61,11 @@ def hash_files(root: str, exclude: tuple[str, ...]) -> str:
         h.update(rel.encode() + b"\0")
         h.update(b"x" if os.access(path, os.X_OK) else b"-")
         with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
+            if is_manifest(rel):
+                h.update(redact_manifest(f.read()))
+            else:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
         h.update(b"\0")
     return h.hexdigest()
 

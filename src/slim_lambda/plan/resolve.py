@@ -6,7 +6,6 @@ handler is checked by parsing the index file with :mod:`ast`.
 
 from __future__ import annotations
 
-import ast
 import os
 from typing import Any
 
@@ -17,14 +16,10 @@ from ..manifests import InstallPlan, resolve_manifest
 from ..options import BYTECODE_MODES, MODES, BundlingOptions, SizeLimits, SlimOptions
 from ..pipeline.rules import rule_names
 from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_named, image_for
+from .handler import check_handler, handler_module, index_problem
 from .request import BuildRequest, LayerShare
 
-__all__ = ["handler_module", "resolve_request"]
-
-def handler_module(index: str) -> str:
-    """``app/main.py`` → ``app.main``."""
-    return index.removesuffix(".py").replace("\\", "/").replace("/", ".")
-
+__all__ = ["resolve_request"]
 
 def _check_patterns(patterns: tuple[str, ...], option: str, problems: list[str]) -> None:
     if isinstance(patterns, str):
@@ -35,33 +30,6 @@ def _check_patterns(patterns: tuple[str, ...], option: str, problems: list[str])
             pathspec.GitIgnoreSpec.from_lines([p])
         except Exception as e:
             problems.append(f"{option}: {p!r} is not a valid gitignore pattern ({e})")
-
-
-def _check_handler(index_path: str, handler: str, problems: list[str]) -> None:
-    try:
-        with open(index_path, "rb") as f:
-            tree = ast.parse(f.read(), filename=index_path)
-    except SyntaxError as e:
-        problems.append(f"index: {index_path} has a syntax error at line {e.lineno}: {e.msg}; "
-                        "fix it (the handler is checked by parsing the file, never running it)")
-        return
-    except OSError as e:
-        problems.append(f"index: cannot read {index_path}: {e.strerror}; make it readable "
-                        "(chmod a+r)")
-        return
-    defined = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            defined.add(node.name)
-        elif isinstance(node, ast.Assign):
-            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            defined.add(node.target.id)
-        elif isinstance(node, ast.ImportFrom | ast.Import):
-            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
-    if handler not in defined:
-        problems.append(f"handler: {index_path} defines no '{handler}' at module level; "
-                        f"define `def {handler}(event, context):` or pass handler=...")
 
 
 def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any = None,
@@ -101,10 +69,8 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if check_index:
         if not index.endswith(".py"):
             problems.append(f"index: {index!r} must be a .py file relative to entry")
-        elif not all(part.isidentifier() for part in
-                     index.removesuffix(".py").replace("\\", "/").split("/")):
-            problems.append(f"index: {index!r} cannot be imported as a module (every path part "
-                            "must be a Python identifier: no dashes, dots or spaces); rename it")
+        elif (problem := index_problem(index)) is not None:
+            problems.append(problem)
         elif os.path.isdir(entry_abs):
             index_path = os.path.join(entry_abs, "src" if in_src else "", index)
             if not os.path.isfile(index_path):
@@ -112,7 +78,7 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
             elif not handler.isidentifier():
                 problems.append(f"handler: {handler!r} is not a Python identifier")
             else:
-                _check_handler(index_path, handler, problems)
+                check_handler(index_path, handler, problems)
 
     if bundling.mode not in MODES:
         problems.append(f"bundling.mode: {bundling.mode!r} is not one of {', '.join(MODES)}")

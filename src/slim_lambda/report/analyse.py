@@ -1,24 +1,27 @@
 """Reports for what slim-lambda did not build this run: a bundle directory, a zip, or the
-JSON reports a synth saved in ``cdk.out``. Their input is untrusted (CI artefacts)."""
+JSON reports a synth saved in ``cdk.out``. Their input is untrusted (CI artefacts): every
+report read goes through :func:`~.load.load_report`."""
 
 from __future__ import annotations
 
-import json
 import os
 import zipfile
-from typing import Any
 
 from ..errors import SlimLambdaError
 from ..options import SizeLimits
-from ..pipeline.distinfo import find_distributions
+from ..pipeline.distinfo import Distribution, find_distributions
 from ..pipeline.sizes import measure_tree, measure_zip, package_sizes
 from ..pipeline.treemap import file_owners, tree_summary
-from .text import check_limits
+from .limits import check_limits
+from .load import load_report, load_tree
+from .model import Report
+from .parts import TreeNode
+from .saved import REPORT_SUFFIX, read_reports
 
 __all__ = ["analyse", "load_reports", "saved_reports"]
 
 
-def analyse(path: str, limits: SizeLimits) -> dict[str, Any]:
+def analyse(path: str, limits: SizeLimits) -> Report:
     """A report for an existing bundle directory or zip (no slimming information)."""
     if os.path.isdir(path):
         sizes = measure_tree(path)
@@ -33,20 +36,18 @@ def analyse(path: str, limits: SizeLimits) -> dict[str, Any]:
     else:
         raise SlimLambdaError(f"report: {path} is neither a directory nor a zip file")
     packages, unowned = package_sizes(sizes.file_bytes, dists)
-    tree = tree_summary(sizes.file_bytes, owners=file_owners(sizes.file_bytes, dists))
-    report: dict[str, Any] = {
+    report = load_report({
         "path": os.path.abspath(path),
         "files": sizes.files,
         "unzipped_bytes": sizes.unzipped_bytes,
         "zipped_bytes": sizes.zipped_bytes,
-        "removed_bytes": 0,
         "packages": [{"name": p.name, "version": p.version, "bytes": p.bytes, "files": p.files}
                      for p in packages],
         "other_bytes": sum(unowned.values()),
         "by_kind": sizes.by_kind,
-        "tree": tree,
+        "tree": _tree(sizes.file_bytes, dists, "", path),
         "limits": {"unzipped_bytes": limits.unzipped_bytes, "zipped_bytes": limits.zipped_bytes},
-    }
+    }, path)
     errors, warnings = check_limits(report, limits)
     report["limits"]["ok"] = not errors
     report["warnings"] = errors + warnings
@@ -57,35 +58,27 @@ def saved_reports(path: str) -> list[str]:
     """The JSON reports a synth left in a cloud assembly directory (``cdk.out``)."""
     if not os.path.isfile(os.path.join(path, "manifest.json")):
         return []
-    return sorted(os.path.join(path, n) for n in os.listdir(path)
-                  if n.endswith(".slim-report.json"))
+    return sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith(REPORT_SUFFIX))
 
 
-def load_reports(files: list[str]) -> list[dict[str, Any]]:
-    """Saved JSON reports: each file holds one report or a list of them."""
-    reports: list[dict[str, Any]] = []
+def load_reports(files: list[str]) -> list[Report]:
+    """Saved JSON reports (each file holds one report or a list of them); a report without
+    a tree gets the tree of the asset a synth left beside it."""
+    reports: list[Report] = []
     for file in files:
-        try:
-            with open(file, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError) as e:
-            raise SlimLambdaError(f"report: cannot read the JSON report {file}: {e}") from e
-        items = data if isinstance(data, list) else [data]
-        if not all(isinstance(r, dict) and "unzipped_bytes" in r for r in items):
-            raise SlimLambdaError(f"report: {file} is not a slim-lambda report (no "
-                                  "unzipped_bytes); pass what `slim-lambda build --json-report` "
-                                  "or a synth wrote")
-        asset = file.removesuffix(".slim-report.json")
-        for r in items:
-            if "tree" not in r and asset != file and os.path.isdir(asset):
-                r["tree"] = _asset_tree(asset, str(r.get("prefix") or ""))
-        reports += items
+        asset = file.removesuffix(REPORT_SUFFIX)
+        for report in read_reports(file):
+            if report["tree"] is None and asset != file and os.path.isdir(asset):
+                prefix = report["prefix"]
+                sizes = measure_tree(asset, zipped=False)
+                dists = find_distributions(os.path.join(asset, prefix) if prefix else asset)
+                report["tree"] = _tree(sizes.file_bytes, dists, prefix, asset)
+            reports.append(report)
     return reports
 
 
-def _asset_tree(asset: str, prefix: str) -> dict[str, Any]:
-    """The treemap tree of an asset a synth left beside its report."""
-    sizes = measure_tree(asset, zipped=False)
-    dists = find_distributions(os.path.join(asset, prefix) if prefix else asset)
-    return tree_summary(sizes.file_bytes,
-                        owners=file_owners(sizes.file_bytes, dists, prefix=prefix))
+def _tree(file_bytes: dict[str, int], dists: list[Distribution], prefix: str,
+          source: str) -> TreeNode:
+    """The size tree of a bundle's files, each attributed to its distribution."""
+    return load_tree(tree_summary(file_bytes, owners=file_owners(file_bytes, dists,
+                                                                  prefix=prefix)), source)

@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +62,28 @@ class CacheEntry:
             data: dict[str, Any] = json.load(f)
         return data
 
+    def problem(self) -> str | None:
+        """Why this entry cannot be used, or None: its meta is missing or unreadable, or a
+        file of its tree is missing or has another size than the meta records (a
+        truncated file, an asset file edited through its hard link)."""
+        if not os.path.isdir(self.tree):
+            return "its tree is missing"
+        try:
+            files = self.meta()["files"]
+            recorded = {rel: int(v[0]) for rel, v in files.items()}
+        except FileNotFoundError:
+            return "its meta file is missing"
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+            return f"its meta file is unreadable ({type(e).__name__})"
+        for rel, size in recorded.items():
+            try:
+                actual = os.lstat(os.path.join(self.tree, rel)).st_size
+            except OSError:
+                return f"{rel} is missing"
+            if actual != size:
+                return f"{rel} has {actual:,} bytes, {size:,} recorded"
+        return None
+
     def write_meta(self, meta: dict[str, Any]) -> None:
         tmp = self.meta_path + f".{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
@@ -100,9 +122,20 @@ class DepsCache:
     def entry(self, key: str) -> CacheEntry:
         return CacheEntry(key, os.path.join(self.deps, key))
 
-    def lookup(self, key: str) -> CacheEntry | None:
+    def lookup(self, key: str, *, discard: Callable[[str], None] | None = None
+               ) -> CacheEntry | None:
+        """The key's entry when it exists and is intact (every file of the size its meta
+        records). A broken one is None; with ``discard`` (the caller holds the exclusive
+        lock) it is also removed, and ``discard`` gets a one-line notice."""
         entry = self.entry(key)
-        if not (os.path.isdir(entry.tree) and os.path.isfile(entry.meta_path)):
+        if not os.path.isdir(entry.path):
+            return None
+        problem = entry.problem()
+        if problem is not None:
+            if discard is not None:
+                self._remove(entry)
+                discard(f"slim-lambda: cache entry {key[:16]} is broken ({problem}); "
+                        "removed it, rebuilding")
             return None
         with open(os.path.join(entry.path, "used"), "a"):
             pass
@@ -181,12 +214,16 @@ class DepsCache:
             with self.lock(entry.key, wait=False) as got:
                 if not got:
                     continue
-                trash = os.path.join(self.deps, f".tmp-trash-{entry.key[:16]}-{os.getpid()}")
-                os.rename(entry.path, trash)
-                shutil.rmtree(trash, ignore_errors=True)
+                self._remove(entry)
             total -= size
             removed.append(entry.key)
         return removed
+
+    def _remove(self, entry: CacheEntry) -> None:
+        """Out of sight in one rename, then deleted (the caller holds the key's lock)."""
+        trash = os.path.join(self.deps, f".tmp-trash-{entry.key[:16]}-{os.getpid()}")
+        os.rename(entry.path, trash)
+        shutil.rmtree(trash, ignore_errors=True)
 
     def clear(self) -> int:
         """Remove every entry and download cache; returns the bytes freed."""

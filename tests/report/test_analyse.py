@@ -1,4 +1,5 @@
-"""`slim-lambda report` on a directory, a zip and a cdk.out (no Docker needed)."""
+"""Analysing what this run did not build: a directory, a zip, a cdk.out, a saved report;
+directly and through `slim-lambda report` (no Docker needed)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from slim_lambda.cli import main
+from slim_lambda.options import SizeLimits
+from slim_lambda.report.analyse import analyse, load_reports, saved_reports
+
+from .samples import SCHEMA_1
 
 
 def make_bundle(root: Path) -> Path:
@@ -86,3 +91,59 @@ def test_saved_reports_are_read_against_their_own_limits(
 def test_report_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(tmp_path / "nope")]) == 1
     assert "neither a directory nor a zip" in capsys.readouterr().err
+
+
+def test_analyse_measures_a_directory(tmp_path: Path) -> None:
+    bundle = make_bundle(tmp_path / "b")
+    report = analyse(str(bundle), SizeLimits())
+    assert report["path"] == str(bundle) and report["files"] == 4
+    assert report["installed_bytes"] == 0 and report["limits"]["ok"] is True
+    assert report["tree"] is not None and report["tree"]["bytes"] == report["unzipped_bytes"]
+    assert {c["package"] for c in report["tree"]["children"]} == {"pkg", ""}
+    over = analyse(str(bundle), SizeLimits(unzipped_bytes=100))
+    assert over["limits"] == {"unzipped_bytes": 100, "zipped_bytes": 52_428_800, "ok": False}
+    assert over["warnings"][0].startswith("unzipped size ")
+
+
+def test_saved_reports_are_found_only_in_a_cloud_assembly(tmp_path: Path) -> None:
+    (tmp_path / "asset.a.slim-report.json").write_text("{}")
+    assert saved_reports(str(tmp_path)) == []
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "other.json").write_text("{}")
+    assert saved_reports(str(tmp_path)) == [str(tmp_path / "asset.a.slim-report.json")]
+
+
+def test_a_saved_report_without_a_tree_gets_its_assets(tmp_path: Path) -> None:
+    asset = make_bundle(tmp_path / "asset.abc" / "python")
+    saved = tmp_path / "asset.abc.slim-report.json"
+    saved.write_text(json.dumps({"unzipped_bytes": 1, "prefix": "python/"}))
+    (report,) = load_reports([str(saved)])
+    assert report["tree"] is not None
+    assert "pkg" in json.dumps(report["tree"]) and asset.is_dir()
+    other = tmp_path / "elsewhere.json"
+    other.write_text(json.dumps({"unzipped_bytes": 1}))
+    assert load_reports([str(other)])[0]["tree"] is None
+
+
+def test_an_untrusted_report_fails_with_the_file_and_the_key(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    bad = out / "asset.x.slim-report.json"
+    bad.write_text(json.dumps({"unzipped_bytes": 5, "packages": [{"name": "a", "bytes": "9"}]}))
+    assert main(["report", str(out)]) == 1
+    assert (f"{bad} is not a valid slim-lambda report: packages[0].bytes is '9', not an "
+            "integer") in capsys.readouterr().err
+
+
+def test_a_report_of_an_earlier_version_is_shown(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "old.json"
+    saved.write_text(json.dumps(SCHEMA_1))
+    assert main(["report", str(saved)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("slim-lambda: Old/Fn (python3.11, x86_64, image ")
+    assert main(["report", str(saved), "--json"]) == 0
+    (data,) = json.loads(capsys.readouterr().out)
+    assert data["label"] == "Old/Fn" and data["limits"]["ok"] is True and data["layers"] == []

@@ -1,8 +1,10 @@
 """Slim layers: built by the same pipeline under python/, counted with the function,
-distributions not bundled twice, Lambda's layer rules checked at synth."""
+distributions not bundled twice, Lambda's layer rules checked at synth; LayerVersion props
+passed through, and rejected with the construct's name (those tests need no Docker)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,9 @@ from slim_lambda import (
     SlimPythonFunction,
     SlimPythonLayerVersion,
 )
+from slim_lambda.cdk.props import accepted_keywords
 from tests.test_docker_build import run_in_image
 
-pytestmark = pytest.mark.docker
 PY311 = lambda_.Runtime.PYTHON_3_11
 
 
@@ -49,6 +51,7 @@ def _app(tmp_path: Path) -> tuple[cdk.App, cdk.Stack]:
     return app, cdk.Stack(app, "S")
 
 
+@pytest.mark.docker
 def test_function_with_two_slim_layers(entry: Path, wheels: Path, build_image: str,
                                        tmp_path: Path, clean_env: None) -> None:
     app, stack = _app(tmp_path)
@@ -107,6 +110,7 @@ def test_function_with_two_slim_layers(entry: Path, wheels: Path, build_image: s
     assert json.loads(run.stdout.strip().splitlines()[-1])["sum"] == 5
 
 
+@pytest.mark.docker
 def test_layer_version_conflict_is_an_error(entry: Path, wheels: Path, build_image: str,
                                             tmp_path: Path, clean_env: None) -> None:
     _unused, stack = _app(tmp_path)
@@ -120,6 +124,7 @@ def test_layer_version_conflict_is_an_error(entry: Path, wheels: Path, build_ima
     assert layer.share().packages == {"slimfix-pure": "1.0.0"}
 
 
+@pytest.mark.docker
 def test_combined_limit_names_the_largest_contributors(entry: Path, wheels: Path,
                                                        build_image: str, tmp_path: Path,
                                                        clean_env: None) -> None:
@@ -143,6 +148,7 @@ def test_combined_limit_names_the_largest_contributors(entry: Path, wheels: Path
     assert "slimfix-pure" in text and "[function]" in text
 
 
+@pytest.mark.docker
 def test_more_than_five_layers_fails_at_synth(entry: Path, tmp_path: Path) -> None:
     _unused, stack = _app(tmp_path)
     layers = [lambda_.LayerVersion.from_layer_version_arn(
@@ -152,6 +158,7 @@ def test_more_than_five_layers_fails_at_synth(entry: Path, tmp_path: Path) -> No
         SlimPythonFunction(stack, "F", entry=str(entry), runtime=PY311, layers=layers)
 
 
+@pytest.mark.docker
 def test_layer_for_another_runtime_or_architecture_fails(entry: Path, wheels: Path,
                                                          tmp_path: Path) -> None:
     app = cdk.App(outdir=str(tmp_path / "cdk.out"), context={
@@ -168,6 +175,7 @@ def test_layer_for_another_runtime_or_architecture_fails(entry: Path, wheels: Pa
     assert "is built for arm64, but the function is x86_64" in text
 
 
+@pytest.mark.docker
 def test_foreign_layer_size_is_unknown_unless_declared(entry: Path, wheels: Path,
                                                        build_image: str, tmp_path: Path,
                                                        clean_env: None) -> None:
@@ -186,3 +194,62 @@ def test_foreign_layer_size_is_unknown_unless_declared(entry: Path, wheels: Path
     assert not by_label[other]["size_known"]
     assert any("layer " + other in w and "size unknown" in w for w in report["warnings"])
     assert report["combined_unzipped_bytes"] == report["unzipped_bytes"] + 104857600
+
+
+# -- LayerVersion props (construct only: nothing is built, Docker is never contacted) --------
+
+def _construct_only() -> cdk.Stack:
+    return cdk.Stack(cdk.App(context={"aws:cdk:bundling-stacks": []}), "S")
+
+
+def _layer(stack: cdk.Stack, entry: Path, **kw: Any) -> SlimPythonLayerVersion:
+    return SlimPythonLayerVersion(stack, "L", entry=str(entry), compatible_runtimes=[PY311],
+                                  **kw)
+
+
+def test_layer_props_reach_the_template(entry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    stack = _construct_only()
+    layer = _layer(stack, entry, description="deps", layer_version_name="slim-deps",
+                   license="MIT", removal_policy=cdk.RemovalPolicy.RETAIN,
+                   compatible_architectures=[lambda_.Architecture.ARM_64])
+    template = assertions.Template.from_stack(stack)
+    template.has_resource("AWS::Lambda::LayerVersion", {
+        "Properties": {"Description": "deps", "LayerName": "slim-deps", "LicenseInfo": "MIT",
+                       "CompatibleRuntimes": ["python3.11"],
+                       "CompatibleArchitectures": ["arm64"]},
+        "DeletionPolicy": "Retain"})
+    assert layer.build_request.prefix == "python/"
+    assert layer.build_request.platform == "linux/arm64"
+
+
+def test_layer_typed_keywords_are_layer_version_props() -> None:
+    ours = {"self", "scope", "id", "kwargs", "entry", "bundling", "slim", "size_limits"}
+    typed = set(inspect.signature(SlimPythonLayerVersion.__init__).parameters) - ours
+    assert {"compatible_runtimes", "description", "removal_policy"} <= typed
+    assert typed - accepted_keywords(lambda_.LayerVersion) == set()
+
+
+def test_layer_unknown_owned_and_bad_keywords(entry: Path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        _layer(_construct_only(), entry, licence="MIT", code=lambda_.Code.from_inline("x"))
+    assert str(info.value).startswith("SlimPythonLayerVersion S/L: 2 problem(s)")
+    licence, code = info.value.problems
+    assert licence.startswith("licence: not an option of aws_lambda.LayerVersion (aws-cdk-lib ")
+    assert licence.endswith("did you mean license=...?")
+    assert code.startswith("code: SlimPythonLayerVersion builds the code from entry=...")
+    with pytest.raises(ConfigurationError, match=r"S/L: 1 problem.*\n  - description: "
+                       r"aws_lambda\.LayerVersion rejects it: type of argument description"):
+        _layer(_construct_only(), entry, description=42)
+
+
+def test_layer_runtime_count_is_reported_with_the_other_problems(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        SlimPythonLayerVersion(_construct_only(), "L", entry=str(tmp_path / "missing"),
+                               compatible_runtimes=[PY311, lambda_.Runtime.PYTHON_3_12],
+                               bogus=1)
+    text = str(info.value)
+    assert "SlimPythonLayerVersion S/L: 3 problem(s)" in text
+    assert "bogus: not an option of aws_lambda.LayerVersion" in text
+    assert "compatible_runtimes: give exactly one Python runtime" in text
+    assert f"entry: directory {tmp_path / 'missing'} does not exist" in text

@@ -1,4 +1,5 @@
-"""SlimPythonFunction at construct time: validation, handler, image, hash, template.
+"""SlimPythonFunction at construct time: validation, handler, image, hash, template, and
+the aws_lambda.Function props it passes through.
 
 None of these tests build: the stack is left out of bundlingStacks, and a broken
 DOCKER_HOST proves Docker is never contacted.
@@ -6,12 +7,18 @@ DOCKER_HOST proves Docker is never contacted.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 
 from slim_lambda import (
     BundlingOptions,
@@ -20,6 +27,7 @@ from slim_lambda import (
     SlimOptions,
     SlimPythonFunction,
 )
+from slim_lambda.cdk.props import accepted_keywords
 
 
 @pytest.fixture(autouse=True)
@@ -157,3 +165,106 @@ def fn_stack(entry: Path, **kw: object) -> cdk.Stack:
     s = stack()
     fn(s, entry, **kw)
     return s
+
+
+# -- aws_lambda.Function props: typed, passed through, rejected -------------------------------
+
+def _function_props(s: cdk.Stack) -> dict[str, object]:
+    t = assertions.Template.from_stack(s).to_json()
+    (res,) = [r for r in t["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    return dict(res["Properties"])
+
+
+def test_a_typed_prop_and_props_we_do_not_list_reach_the_template(entry: Path) -> None:
+    s = stack()
+    fn(s, entry, runtime=lambda_.Runtime.PYTHON_3_12, memory_size=2048,
+       tenancy_config=lambda_.TenancyConfig.PER_TENANT, recursive_loop=lambda_.RecursiveLoop.ALLOW,
+       max_event_age=cdk.Duration.minutes(5))
+    props = _function_props(s)
+    assert props["MemorySize"] == 2048
+    assert props["TenancyConfig"] == {"TenantIsolationMode": "PER_TENANT"}
+    assert props["RecursiveLoop"] == "Allow"
+    assert props["Handler"] == "index.handler" and props["Runtime"] == "python3.12"
+    assertions.Template.from_stack(s).has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig", {"MaximumEventAgeInSeconds": 300})
+
+
+def test_every_typed_prop_reaches_the_template(entry: Path) -> None:
+    s = stack()
+    vpc = ec2.Vpc(s, "V", max_azs=1, nat_gateways=0, subnet_configuration=[
+        ec2.SubnetConfiguration(name="iso", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    group = ec2.SecurityGroup(s, "SG", vpc=vpc)
+    role = iam.Role(s, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    queue, dlq = sqs.Queue(s, "Q"), sqs.Queue(s, "DLQ")
+    log_group = logs.LogGroup(s, "LG")
+    arn = "arn:aws:lambda:us-east-1:123456789012:layer:foreign:3"
+    fn(s, entry, memory_size=512, timeout=cdk.Duration.seconds(42),
+       environment={"K": "V"}, description="slim", function_name="slim-fn", role=role,
+       initial_policy=[iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"])],
+       vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+       security_groups=[group], tracing=lambda_.Tracing.ACTIVE,
+       reserved_concurrent_executions=3, ephemeral_storage_size=cdk.Size.mebibytes(1024),
+       log_group=log_group, events=[sources.SqsEventSource(queue)],
+       dead_letter_queue=dlq,
+       layers=[lambda_.LayerVersion.from_layer_version_arn(s, "L", arn)])
+    props = _function_props(s)
+    assert {k: props[k] for k in ("MemorySize", "Timeout", "Environment", "Description",
+                                  "FunctionName", "TracingConfig", "ReservedConcurrentExecutions",
+                                  "EphemeralStorage", "Layers")} == {
+        "MemorySize": 512, "Timeout": 42, "Environment": {"Variables": {"K": "V"}},
+        "Description": "slim", "FunctionName": "slim-fn", "TracingConfig": {"Mode": "Active"},
+        "ReservedConcurrentExecutions": 3, "EphemeralStorage": {"Size": 1024}, "Layers": [arn]}
+    assert props["Role"] == s.resolve(role.role_arn)
+    subnets = [s.resolve(n.subnet_id) for n in vpc.isolated_subnets]
+    assert props["VpcConfig"] == {"SubnetIds": subnets,
+                                  "SecurityGroupIds": [s.resolve(group.security_group_id)]}
+    assert props["LoggingConfig"] == {"LogGroup": s.resolve(log_group.log_group_name)}
+    assert props["DeadLetterConfig"] == {"TargetArn": s.resolve(dlq.queue_arn)}
+    t = assertions.Template.from_stack(s)
+    t.resource_count_is("AWS::Lambda::EventSourceMapping", 1)
+    t.has_resource_properties("AWS::IAM::Policy", assertions.Match.object_like({
+        "PolicyDocument": {"Statement": assertions.Match.array_with([assertions.Match.object_like(
+            {"Action": "s3:GetObject", "Resource": "*"})])}}))
+
+
+def test_log_retention_is_passed_through(entry: Path) -> None:
+    s = stack()
+    fn(s, entry, log_retention=logs.RetentionDays.ONE_WEEK)
+    assertions.Template.from_stack(s).has_resource_properties(
+        "Custom::LogRetention", {"RetentionInDays": 7})
+
+
+def test_typed_keywords_are_function_props() -> None:
+    ours = {"self", "scope", "id", "kwargs", "entry", "index", "bundling", "slim",
+            "size_limits", "layer_sizes"}
+    typed = set(inspect.signature(SlimPythonFunction.__init__).parameters) - ours
+    assert {"memory_size", "timeout", "runtime", "handler", "architecture"} <= typed
+    assert typed - accepted_keywords(lambda_.Function) == set()
+
+
+def test_unknown_and_owned_keywords_are_reported_with_the_rest(entry: Path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        fn(stack(), entry, handler="main", memory=512, code=lambda_.Code.from_inline("x"))
+    problems = info.value.problems
+    assert str(info.value).startswith("SlimPythonFunction S/F: 3 problem(s) with the options:")
+    assert problems[0].startswith("memory: not an option of aws_lambda.Function (aws-cdk-lib 2.")
+    assert problems[0].endswith("); did you mean memory_size=...?")
+    assert problems[1] == ("code: SlimPythonFunction builds the code from entry=...; pass the "
+                           "directory there (use aws_lambda.Function for code built elsewhere)")
+    assert "defines no 'main' at module level" in problems[2]
+
+
+def test_a_keyword_with_nothing_close_says_to_remove_it(entry: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"zzz_qqq: not an option of "
+                       r"aws_lambda\.Function \(aws-cdk-lib [^)]*\); remove it"):
+        fn(stack(), entry, zzz_qqq=1)
+
+
+@pytest.mark.parametrize(("keyword", "value"), [("memory_size", "big"), ("snap_start", 3)])
+def test_a_value_cdk_rejects_names_the_keyword_and_the_construct(
+        entry: Path, keyword: str, value: object) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        fn(stack(), entry, **{keyword: value})
+    assert str(info.value).startswith("SlimPythonFunction S/F: 1 problem(s) with the options:\n"
+                                      f"  - {keyword}: aws_lambda.Function rejects it: ")
+    assert isinstance(info.value.__cause__, TypeError)

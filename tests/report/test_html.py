@@ -6,6 +6,7 @@ Each browser test prints the path of its screenshot, to be looked at.
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import importlib.metadata
 import json
@@ -23,8 +24,17 @@ from typing import Any
 
 import pytest
 
+import slim_lambda.report
 from slim_lambda.cli import main
-from slim_lambda.report.html import package_view, render_html, write_html
+from slim_lambda.report.html import render_html, static_text, write_html
+from slim_lambda.report.load import load_report
+
+from .browser import assert_not_blank, colour_counts, dump_dom, find_chromium, screenshot
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 # real distributions of this interpreter (slim-lambda's own dependencies) that make a
 # bundle with a few packages of different sizes, bytecode and a shared object or two
@@ -32,112 +42,15 @@ REAL_DISTRIBUTIONS = ("docker", "pathspec", "requests", "urllib3", "idna", "cert
                       "charset-normalizer", "typeguard", "attrs", "cattrs", "python-dateutil")
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    found = _chromium()
+    found = find_chromium()
     if found is None:
         if os.environ.get("CI"):
             pytest.fail("the HTML report must be checked in a browser on CI: install Debian's "
                         "chromium (scripts/dev-env.sh does)")
         pytest.skip("chromium is not installed (apt-get install chromium)")
     return found
-
-
-def run_chromium(chromium: str, tmp: Path, page: str, *args: str) -> subprocess.CompletedProcess[
-        str]:
-    profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
-    profile.mkdir()
-    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={profile}", *args, page]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
-
-
-def dump_dom(chromium: str, tmp: Path, page: str) -> str:
-    return run_chromium(chromium, tmp, page, "--window-size=1280,900", "--dump-dom").stdout
-
-
-def screenshot(chromium: str, tmp: Path, page: str, png: Path) -> Path:
-    run_chromium(chromium, tmp, page, f"--screenshot={png}", "--window-size=1280,900")
-    assert png.is_file(), f"chromium wrote no screenshot at {png}"
-    print(f"\nscreenshot of {page}: {png}")
-    return png
-
-
-# -- a tiny PNG decoder (zlib only): enough to tell a rendered page from a blank one --
-
-def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
-    """``(width, height, rows)`` of an 8-bit RGB or RGBA PNG, rows unfiltered."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    pos, idat = 8, []
-    width = height = channels = 0
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-        if kind == b"IHDR":
-            width, height, depth, color, _c, _f, interlace = struct.unpack(">IIBBBBB", body)
-            assert depth == 8 and color in (2, 6) and interlace == 0, (depth, color, interlace)
-            channels = 3 if color == 2 else 4
-        elif kind == b"IDAT":
-            idat.append(body)
-        elif kind == b"IEND":
-            break
-    raw = zlib.decompress(b"".join(idat))
-    stride = width * channels
-    rows: list[bytes] = []
-    prev = bytearray(stride)
-    for y in range(height):
-        start = y * (stride + 1)
-        filt, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
-        if filt == 1:
-            for i in range(channels, stride):
-                line[i] = (line[i] + line[i - channels]) & 0xFF
-        elif filt == 2:
-            line = bytearray((a + b) & 0xFF for a, b in zip(line, prev, strict=True))
-        elif filt == 3:
-            for i in range(stride):
-                left = line[i - channels] if i >= channels else 0
-                line[i] = (line[i] + ((left + prev[i]) >> 1)) & 0xFF
-        elif filt == 4:
-            for i in range(stride):
-                a = line[i - channels] if i >= channels else 0
-                b = prev[i]
-                c = prev[i - channels] if i >= channels else 0
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-                line[i] = (line[i] + pred) & 0xFF
-        else:
-            assert filt == 0, f"unknown PNG filter {filt}"
-        rows.append(bytes(line))
-        prev = line
-    return width, height, rows
-
-
-def colour_counts(path: Path) -> tuple[int, int, Counter[bytes]]:
-    width, height, rows = png_pixels(path)
-    channels = len(rows[0]) // width
-    counts: Counter[bytes] = Counter()
-    for row in rows:
-        for x in range(0, width * channels, channels):
-            counts[row[x:x + 3]] += 1
-    return width, height, counts
-
-
-def assert_not_blank(png: Path) -> None:
-    width, height, counts = colour_counts(png)
-    assert (width, height) == (1280, 900)
-    most = counts.most_common(1)[0][1]
-    assert len(counts) > 200, f"{png}: only {len(counts)} colours: a blank page?"
-    assert most < 0.8 * width * height, f"{png}: one colour covers most of the page"
 
 
 def test_png_decoder_knows_a_blank_image(tmp_path: Path) -> None:
@@ -319,7 +232,7 @@ def test_names_cannot_break_out_of_the_page(tmp_path: Path) -> None:
             {"name": evil, "kind": "file", "bytes": 60, "files": 1, "package": evil},
             {"name": "x", "kind": "file", "bytes": 40, "files": 1}]}}
     page = tmp_path / "evil.html"
-    write_html(report, str(page))
+    write_html([load_report(report, "evil.json")], str(page))
     text = page.read_text()
     assert text.count("<script") == 2 and text.count("</script>") == 2
     assert "<b x=" not in text
@@ -329,31 +242,11 @@ def test_names_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     assert json.loads(data.group(1))[0]["views"]["directory"]["children"][0]["name"] == evil
 
 
-def test_package_view_regroups_the_tree() -> None:
-    tree = {"name": "", "kind": "dir", "bytes": 110, "files": 5, "children": [
-        {"name": "numpy", "kind": "dir", "bytes": 50, "files": 2, "package": "numpy",
-         "children": [{"name": "a.so", "kind": "file", "bytes": 50, "files": 1,
-                       "package": "numpy"}]},
-        {"name": "google", "kind": "dir", "bytes": 40, "files": 2, "children": [
-            {"name": "protobuf", "kind": "dir", "bytes": 30, "files": 1, "package": "protobuf"},
-            {"name": "api", "kind": "dir", "bytes": 10, "files": 1, "package": "googleapis"}]},
-        {"name": "numpy.libs", "kind": "dir", "bytes": 15, "files": 1, "package": "numpy"},
-        {"name": "index.py", "kind": "file", "bytes": 5, "files": 1}]}
-    view = package_view(tree, loose="(your code)")
-    groups = {g["name"]: g for g in view["children"]}
-    assert list(groups) == ["numpy", "protobuf", "googleapis", "(your code)"]
-    assert [c["name"] for c in groups["numpy"]["children"]] == ["numpy", "numpy.libs"]
-    assert groups["numpy"]["bytes"] == 65 and groups["numpy"]["files"] == 3
-    assert [c["name"] for c in groups["protobuf"]["children"]] == ["google/protobuf"]
-    assert "package" not in groups["(your code)"]
-    assert sum(g["bytes"] for g in view["children"]) == tree["bytes"]
-
-
 def test_a_report_without_a_tree_shows_its_packages() -> None:
     report = {"label": "F", "unzipped_bytes": 100,
               "packages": [{"name": "a", "version": "1", "bytes": 70, "files": 3}],
               "user_code_bytes": 30}
-    text = render_html([report])
+    text = render_html([load_report(report, "f.json")])
     assert "treemap shows packages only" in text and 'data-view="directory"' not in text
     data = json.loads(re.findall(r'id="slim-data">(.*?)</script>', text)[0])
     names = [c["name"] for c in data[0]["views"]["package"]["children"]]
@@ -363,6 +256,14 @@ def test_a_report_without_a_tree_shows_its_packages() -> None:
 def test_no_reports() -> None:
     with pytest.raises(ValueError, match="no reports"):
         render_html([])
+
+
+def test_the_styles_and_the_script_are_inlined() -> None:
+    text = render_html([load_report({"unzipped_bytes": 1}, "one.json")])
+    css, js = static_text("report.css"), static_text("report.js")
+    assert f"<style>\n{css}</style>" in text and f"<script>\n{js}</script>" in text
+    assert ".treemap svg" in css and "function Treemap(data)" in js
+    assert text.count("<style") == 1 and text.count("<script") == 2
 
 
 # -- what `slim-lambda report` says about paths it cannot read --------------------------
@@ -397,3 +298,12 @@ def test_a_saved_report_over_the_limit_exits_1_and_still_writes_the_page(
     assert "OVER by" in capsys.readouterr().out
     text = page.read_text()
     assert "over the limit" in text and "over by 36.1 MiB" in text
+
+
+def test_the_static_files_are_package_data() -> None:
+    """A wheel without them would render a page without styles or treemap."""
+    config = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["slim_lambda"]
+    static = Path(slim_lambda.report.__file__).parent / "static"
+    files = [f"report/static/{p.name}" for p in static.iterdir()]
+    assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files)

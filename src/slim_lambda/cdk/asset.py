@@ -1,0 +1,80 @@
+"""The one asset both constructs hand CDK: the entry, named by our hash, built by our hook.
+
+A function and a layer must be planned and staged the same way: the same image precedence
+(``bundling.image`` > ``$SLIM_LAMBDA_IMAGE`` > context ``slim-lambda:image``), the same
+custom asset hash (:func:`~slim_lambda.plan.keys.fingerprint`, so CDK reuses an asset
+without building it), and the same :class:`~slim_lambda.cdk.staging.SlimLocalBundling`,
+which CDK calls only for the stacks it bundles. Keeping that here, once, is what lets
+the constructs stay thin.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from ..errors import ConfigurationError
+from ..plan.keys import fingerprint
+from ..plan.request import BuildRequest
+from ..plan.resolve import resolve_request
+from ..platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR
+from .staging import SlimLocalBundling
+
+__all__ = ["SlimAsset", "construct_label", "plan_request", "slim_asset"]
+
+
+@dataclass(frozen=True)
+class SlimAsset:
+    """What a construct gets back: the code to pass on and the hook that builds it."""
+
+    code: lambda_.AssetCode
+    bundling: SlimLocalBundling
+    """CDK's ``ILocalBundling``; its ``report`` is set once this synth built the asset."""
+    fingerprint: str
+    """The custom asset hash."""
+
+
+def construct_label(scope: Construct, id: str) -> str:
+    """``Stack/Function``: how reports and errors name the construct."""
+    return f"{scope.node.path}/{id}".lstrip("/")
+
+
+def plan_request(scope: Construct, *, where: str, label: str, problems: list[str],
+                 **resolve: Any) -> tuple[BuildRequest, str]:
+    """Resolve the build request with the image sources CDK knows of; raise one
+    :class:`ConfigurationError` with ``problems`` (the construct's own) and every problem
+    the options have. Returns the request and the Lambda handler string."""
+    try:
+        request, handler = resolve_request(
+            where=where, label=label,
+            image_context=scope.node.try_get_context(IMAGE_CONTEXT_KEY),
+            image_env=os.environ.get(IMAGE_ENV_VAR), **resolve)
+    except ConfigurationError as e:
+        raise ConfigurationError(where, [*problems, *e.problems]) from None
+    if problems:
+        raise ConfigurationError(where, problems)
+    return request, handler
+
+
+def slim_asset(request: BuildRequest) -> SlimAsset:
+    """``Code.from_asset`` of the request's entry, hashed by the request, built by
+    :class:`SlimLocalBundling`. The build image is named for CDK's bookkeeping only: the
+    local hook always builds (in that image, or locally), so CDK never runs it itself."""
+    bundler = SlimLocalBundling(request)
+    asset_hash = fingerprint(request)
+    code = lambda_.Code.from_asset(
+        request.entry,
+        asset_hash=asset_hash,
+        asset_hash_type=cdk.AssetHashType.CUSTOM,
+        bundling=cdk.BundlingOptions(
+            image=cdk.DockerImage.from_registry(request.image),
+            platform=request.platform,
+            local=bundler,
+        ),
+    )
+    return SlimAsset(code=code, bundling=bundler, fingerprint=asset_hash)

@@ -1,0 +1,106 @@
+"""``uv.lock``: the locked closure of the project, read without uv.
+
+The project is the package whose source is ``editable = "."`` (a package, installed after
+its dependencies) or ``virtual = "."``; its dependencies, chosen extras and groups are
+walked through the lock's graph. A release is picked by the exact version an edge names
+(uv's forks lock one release per Python range, each edge carrying its marker).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .closure import Edge, Key, Releases, walk
+from .compare import Summary
+from .context import MANIFEST_OPTION, Ctx, load_toml
+from .groups import select
+from .lockfile import Pin, collect_pins, lock_plan, strong_hashes, unsupported_source
+from .markers import Conj, render
+from .plan import InstallPlan
+from .project import check_python
+from .versions import normalize, parse_requirement
+
+__all__ = ["read_uv"]
+
+
+def _edge(d: Mapping[str, Any]) -> Edge:
+    return Edge(name=normalize(d["name"]), marker=d.get("marker"),
+                extras=tuple(normalize(x) for x in d.get("extra", [])), version=d.get("version"))
+
+
+def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
+    """The plan of a ``uv.lock``: the project's locked closure with its hashes."""
+    data = load_toml(ctx.entry, ctx.rel, "re-create it with `uv lock`")
+    check_python(ctx, data.get("requires-python"), "requires-python",
+                 "change requires-python in pyproject.toml and run `uv lock`")
+    packages: list[dict[str, Any]] = data.get("package", [])
+    releases = Releases.of(packages)
+    roots = [p for p in packages
+             if p.get("source", {}).get("editable") == "."
+             or p.get("source", {}).get("virtual") == "."]
+    if not roots:
+        raise ctx.error(f"{ctx.path}: no package is the project itself (source editable = "
+                        "\".\" or virtual = \".\"); run `uv lock` in the directory of the "
+                        f"project's pyproject.toml, or name a requirements file with "
+                        f"{MANIFEST_OPTION}")
+    root = roots[0]
+    root_key = (normalize(root["name"]), str(root.get("version", "")))
+    extras_avail = root.get("optional-dependencies", {})
+    groups_avail = root.get("dev-dependencies", {})
+    chosen = select(ctx, selected, extras=extras_avail, groups=groups_avail)
+    _check_fresh(ctx, root)
+
+    def resolve(e: Edge) -> list[Key]:
+        found = [p for p in releases.named(e.name)
+                 if e.version is None or str(p.get("version")) == e.version]
+        if not found:
+            raise ctx.error(f"{ctx.path}: a dependency on {e.name} has no [[package]] entry; "
+                            "the lock is damaged: re-create it with `uv lock`")
+        return [(e.name, str(p.get("version", ""))) for p in found]
+
+    def edges_of(key: Key, extra: str | None) -> list[Edge]:
+        p = releases[key]
+        deps = p.get("dependencies", []) if extra is None else {
+            normalize(k): v for k, v in p.get("optional-dependencies", {}).items()
+        }.get(extra, [])
+        return [_edge(d) for d in deps]
+
+    def pin(key: Key, conjs: list[Conj]) -> Pin | str | None:
+        if key == root_key:
+            return None
+        p = releases[key]
+        source = p.get("source", {})
+        if "registry" not in source:
+            kind = next(iter(source), "unknown")
+            return unsupported_source(ctx, key[0], kind, source.get(kind))
+        files = [p.get("sdist", {}), *p.get("wheels", [])]
+        return Pin(name=key[0], version=key[1], marker=render(conjs),
+                   hashes=strong_hashes(f.get("hash", "") for f in files))
+
+    main = [_edge(d) for d in root.get("dependencies", [])]
+    start = main + [_edge(d) for x in sorted(chosen.extras) for d in extras_avail[x]]
+    start += [_edge(d) for g in sorted(chosen.groups) for d in groups_avail[g]]
+    pins = collect_pins(ctx, walk(start, resolve, edges_of), pin)
+    editable = root.get("source", {}).get("editable") == "."
+    return lock_plan(ctx, "uv.lock", pins, top=[e.name for e in main], selected=selected,
+                     notes=chosen.notes, project=str(root["name"]) if editable else None)
+
+
+def _check_fresh(ctx: Ctx, root: Mapping[str, Any]) -> None:
+    """uv.lock against its pyproject.toml's [project].dependencies (names only)."""
+    pyproject = ctx.beside("pyproject.toml")
+    locked = root.get("metadata", {}).get("requires-dist")
+    if not os.path.isfile(os.path.join(ctx.entry, pyproject)) or locked is None:
+        return
+    project = load_toml(ctx.entry, pyproject, "fix the file").get("project", {})
+    if "dependencies" not in project:
+        return
+    declared = {r.name for r in map(parse_requirement, project["dependencies"]) if r}
+    in_lock = {normalize(d["name"]) for d in locked
+               if "extra ==" not in str(d.get("marker", "")).replace("extra==", "extra ==")}
+    if declared != in_lock:
+        diff = sorted(declared ^ in_lock)
+        raise ctx.error(f"{ctx.path} is out of date with pyproject.toml ({', '.join(diff)} "
+                        "differ in [project].dependencies): run `uv lock` and commit uv.lock")

@@ -1,0 +1,253 @@
+"""Three ways to run a pipeline stage, one contract: a spec in, a report (or a
+:class:`BuildError`) out.
+
+- :class:`ContainerRunner`: ``python -m slim_lambda.pipeline`` in the build image, with the
+  host's directories bind-mounted at fixed paths (the only owner of that layout);
+- :class:`SubprocessRunner`: the same entry point with this host's Python (local mode),
+  in its own process group so a timeout ends the installer too;
+- :class:`InProcessRunner`: :func:`~slim_lambda.pipeline.pipeline.run_stage` directly
+  (assembling a cached tree on a host whose Python is the runtime's).
+
+A runner translates :class:`Mounts` (host paths) into the paths the pipeline sees
+(:meth:`view`); the spec is then written with those.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pathspec
+
+from .. import pipeline as pipeline_pkg
+from ..pipeline.errors import BuildError
+from ..pipeline.pipeline import run_stage
+from ..pipeline.spec import AssembleSpec, DepsSpec
+from ..plan.keys import is_local_dir
+from .container import ContainerRun, DockerRunner, Volume
+from .environment import BuildEnvironment
+
+__all__ = ["ContainerRunner", "InProcessRunner", "Mounts", "StageRunner", "SubprocessRunner"]
+
+Log = Callable[[str], None]
+Spec = DepsSpec | AssembleSpec
+
+TOOLS = "/slim-lambda"
+LIB = f"{TOOLS}/lib"
+CA = f"{TOOLS}/ca-bundle.pem"
+CONTAINER = dict(entry="/asset-input", output="/asset-output", work=f"{TOOLS}/work",
+                 deps=f"{TOOLS}/deps", deps_meta=f"{TOOLS}/deps-meta.json",
+                 pip_cache=f"{TOOLS}/pip-cache")
+"""Where each host directory appears in the build container."""
+CA_VARIABLES = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+
+
+@dataclass(frozen=True)
+class Mounts:
+    """The directories a stage reads and writes, as host paths (or, after
+    :meth:`StageRunner.view`, as the pipeline sees them). Empty: not used."""
+
+    entry: str
+    work: str
+    output: str
+    deps: str = ""
+    deps_meta: str = ""
+    pip_cache: str = ""
+    find_links: tuple[str, ...] = ()
+    """As the user gave them: URLs, or host directories."""
+    layers: tuple[str, ...] = ()
+    """The layers' ``python/`` directories."""
+
+
+class StageRunner:
+    """Runs a stage; :meth:`view` says where the pipeline sees the mounts."""
+
+    where = "this host"
+
+    def view(self, mounts: Mounts) -> Mounts:
+        return dataclasses.replace(mounts, find_links=tuple(
+            os.path.realpath(x) if is_local_dir(x) else x for x in mounts.find_links))
+
+    def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
+        raise NotImplementedError
+
+
+def package_dir() -> str:
+    """This library's package directory: mounted whole, so the pipeline has one import name
+    (``slim_lambda.pipeline``) in the image and on the host; its ``__init__`` loads no CDK."""
+    return os.path.dirname(os.path.dirname(pipeline_pkg.__file__))
+
+
+def _write_spec(spec: Spec, work: str) -> None:
+    with open(os.path.join(work, "spec.json"), "w", encoding="utf-8") as f:
+        f.write(spec.to_json())
+
+
+def read_result(work: str, where: str, logs: str, exit_code: int, oom: bool,
+                clean: Callable[[str], str]) -> dict[str, Any]:
+    """The stage's ``result.json``: its report, or its error raised (secrets redacted)."""
+    result_path = os.path.join(work, "result.json")
+    if not os.path.exists(result_path):
+        tail = "\n".join(clean(logs).strip().splitlines()[-20:])
+        why = ("it was killed (SIGKILL), most likely for running out of memory: raise "
+               "bundling.memory_bytes or the memory Docker may use" if oom else
+               f"it exited with code {exit_code}")
+        raise BuildError("container", f"the build in {where} stopped before writing a "
+                         f"result: {why}", details=tail)
+    with open(result_path, encoding="utf-8") as f:
+        data = json.load(f)
+    if "error" in data:
+        error = BuildError.from_json(data["error"])
+        raise BuildError(error.step, clean(error.reason), details=clean(error.details))
+    report: dict[str, Any] = data["report"]
+    return report
+
+
+@dataclass
+class ContainerRunner(StageRunner):
+    """A stage in the build image. Runs as the invoking user; the entry, the pipeline, the
+    CA bundle, find-links directories, layers and a finished tree are mounted read-only."""
+
+    docker: DockerRunner
+    image: str
+    platform: str
+    env: BuildEnvironment
+    timeout_seconds: int
+    memory_bytes: int | None
+    log: Log
+
+    @property
+    def where(self) -> str:  # type: ignore[override]
+        return self.image
+
+    def view(self, mounts: Mounts) -> Mounts:
+        return Mounts(
+            **{name: (path if getattr(mounts, name) else "") for name, path in CONTAINER.items()},
+            find_links=tuple(f"{TOOLS}/find-links/{i}" if is_local_dir(link) else link
+                             for i, link in enumerate(mounts.find_links)),
+            layers=tuple(f"{TOOLS}/layers/{i}" for i in range(len(mounts.layers))))
+
+    def volumes(self, mounts: Mounts) -> list[Volume]:
+        """Every mount, its host side absolute (Docker refuses relative sources, and a
+        relative ``cdk.App(outdir=...)`` gives relative layer directories)."""
+        seen = self.view(mounts)
+        writable = {"work", "output", "pip_cache"}
+        volumes = [Volume(os.path.abspath(getattr(mounts, name)), getattr(seen, name),
+                          name not in writable) for name in CONTAINER if getattr(mounts, name)]
+        volumes += [Volume(package_dir(), f"{LIB}/{os.path.basename(package_dir())}", True),
+                    Volume(os.path.dirname(pathspec.__file__), f"{LIB}/pathspec", True)]
+        volumes += [Volume(os.path.realpath(link), target, True) for link, target
+                    in zip(mounts.find_links, seen.find_links, strict=True) if link != target]
+        volumes += [Volume(os.path.abspath(layer), target, True)
+                    for layer, target in zip(mounts.layers, seen.layers, strict=True)]
+        if self.env.ca_bundle:
+            volumes.append(Volume(self.env.ca_bundle, CA, True))
+        return volumes
+
+    def environment(self, mounts: Mounts) -> dict[str, str]:
+        env = dict(self.env.variables)
+        env.update({"PYTHONPATH": LIB, "PYTHONUNBUFFERED": "1",
+                    "HOME": f"{CONTAINER['work']}/home"})
+        if self.env.ca_bundle:
+            env.update(dict.fromkeys(CA_VARIABLES, CA))
+        if mounts.pip_cache:
+            env["PIP_CACHE_DIR"] = CONTAINER["pip_cache"]
+        return env
+
+    def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
+        _write_spec(spec, mounts.work)
+        work = CONTAINER["work"]
+        run = ContainerRun(
+            image=self.image, platform=self.platform,
+            command=("python3", "-m", pipeline_pkg.__name__, f"{work}/spec.json",
+                     f"{work}/result.json"),
+            volumes=tuple(self.volumes(mounts)), environment=self.environment(mounts),
+            user=f"{os.getuid()}:{os.getgid()}" if hasattr(os, "getuid") else None,
+            network=network, timeout_seconds=self.timeout_seconds,
+            memory_bytes=self.memory_bytes)
+        result = self.docker.run(run, log=self.log)
+        return read_result(mounts.work, self.where, result.logs, result.exit_code,
+                           result.oom_killed, self.env.redact)
+
+
+def lib_path() -> str:
+    """A PYTHONPATH that imports ``slim_lambda.pipeline`` and pathspec."""
+    return os.pathsep.join(sorted({os.path.dirname(package_dir()),
+                                   os.path.dirname(os.path.dirname(pathspec.__file__))}))
+
+
+@dataclass
+class SubprocessRunner(StageRunner):
+    """A stage with this host's Python (local mode), killed with its process group after
+    ``timeout_seconds``."""
+
+    env: BuildEnvironment
+    timeout_seconds: int
+    pip_cache: str
+    uv_cache: str
+    log: Log
+
+    def environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("PYTHON", "PIP_", "UV_"))}
+        env.update(self.env.variables)
+        env.update({"PYTHONUNBUFFERED": "1", "PIP_CACHE_DIR": self.pip_cache,
+                    "UV_CACHE_DIR": self.uv_cache, "PYTHONPATH": lib_path()})
+        if self.env.ca_bundle:
+            env.update(dict.fromkeys(CA_VARIABLES, self.env.ca_bundle))
+        return env
+
+    def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
+        work = mounts.work
+        _write_spec(spec, work)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", pipeline_pkg.__name__, os.path.join(work, "spec.json"),
+             os.path.join(work, "result.json")], env=self.environment(),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work,
+            start_new_session=True)
+        lines: list[str] = []
+        output = proc.stdout
+        assert output is not None
+
+        def follow() -> None:
+            for line in output:
+                lines.append(line)
+                self.log(line)
+
+        reader = threading.Thread(target=follow, daemon=True)
+        reader.start()
+        try:
+            code = proc.wait(timeout=self.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            raise BuildError("local", f"the build did not finish within "
+                             f"{self.timeout_seconds} s and was stopped",
+                             details="Raise bundling.timeout_seconds if it needs longer.") from None
+        finally:  # the installer too: it runs in the build's own process group
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        reader.join(timeout=10)
+        return read_result(work, self.where, "".join(lines), code, False, self.env.redact)
+
+
+@dataclass
+class InProcessRunner(StageRunner):
+    """A stage in this process: assembling needs no isolation when nothing is imported."""
+
+    log: Log
+
+    def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
+        try:
+            return run_stage(spec, log=self.log)
+        except OSError as e:
+            raise BuildError.from_os_error(spec.stage, e) from e

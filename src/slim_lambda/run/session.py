@@ -1,0 +1,79 @@
+"""One build's resolved context: the request, the environment and its redactor, the mode and
+target, the cache, the zip engine, and the log lines people see.
+
+Built first thing in :func:`slim_lambda.run.build.build`; node's start-up (the zip engine)
+is begun before anything else so that it runs on another core meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+
+from ..plan.request import BuildRequest
+from .cache import DepsCache, default_cache_dir
+from .container import DockerRunner
+from .environment import build_environment
+from .target import resolve_mode, resolve_target
+from .zipsize import NodeDeflater
+
+__all__ = ["PROGRESS_ENV", "Session"]
+
+Log = Callable[[str], None]
+PROGRESS_ENV = "SLIM_LAMBDA_PROGRESS"
+
+
+def show_progress() -> bool:
+    """Steps and packages with their elapsed time: on, but quiet in CI unless
+    ``SLIM_LAMBDA_PROGRESS=1``; ``0`` turns it off everywhere."""
+    setting = os.environ.get(PROGRESS_ENV)
+    return (setting != "0") if setting is not None else not os.environ.get("CI")
+
+
+class Session:
+    """Everything one build resolved before it starts work. Close it."""
+
+    def __init__(self, request: BuildRequest, docker: DockerRunner, log: Log) -> None:
+        self.deflater = NodeDeflater()
+        self.request = request
+        self.docker = docker
+        self.env = build_environment(request.bundling)
+        self._log = log
+        self._started = time.monotonic()
+        self._progress = show_progress()
+        try:
+            self.mode = resolve_mode(request, docker)
+            self.target = resolve_target(request, self.mode, docker, self.log)
+        except BaseException:
+            self.deflater.close()
+            raise
+        b = request.bundling
+        self._tmp_cache: str | None = None
+        if b.cache:
+            root = default_cache_dir(b.cache_dir)
+        else:
+            self._tmp_cache = root = tempfile.mkdtemp(prefix="slim-lambda-nocache-")
+        self.cache = DepsCache(root, max_bytes=b.cache_max_bytes)
+
+    def log(self, line: str) -> None:
+        self._log(self.env.redact(line))
+
+    def progress(self, line: str) -> None:
+        """A step, a package being installed: with the elapsed time and the label."""
+        if self._progress and line.strip():
+            elapsed = time.monotonic() - self._started
+            label = self.request.label or os.path.basename(self.request.entry)
+            self.log(f"slim-lambda [{elapsed:5.1f}s {label}] {line.strip()}")
+
+    @property
+    def copies_sources(self) -> bool:
+        """A project installed as a package brings its code itself."""
+        return self.request.copy_sources and not self.request.plan.project
+
+    def close(self) -> None:
+        self.deflater.close()
+        if self._tmp_cache:
+            shutil.rmtree(self._tmp_cache, ignore_errors=True)

@@ -1,0 +1,96 @@
+"""The one translation of a request into stage specs.
+
+Options reach the pipeline here and nowhere else: :class:`SlimOptions` as the user gave
+them, the install settings from the plan, the target and the paths as the runner's
+:meth:`~slim_lambda.run.runners.StageRunner.view` shows them to the pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from ..pipeline.errors import BuildError
+from ..pipeline.spec import AssembleSpec, DepsSpec, InstallSettings
+from ..plan.request import BuildRequest, Target
+from .runners import Mounts
+
+__all__ = ["assemble_spec", "deps_spec", "requirements_file", "uv_binary"]
+
+WRITTEN_REQUIREMENTS = "requirements.txt"
+
+
+def uv_binary() -> str:
+    """uv's executable: the one the ``uv`` wheel ships, else the one on ``PATH``."""
+    try:
+        from uv import find_uv_bin
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if not found:
+            raise BuildError("local", "local mode needs uv, and it is not installed",
+                             details="pip install uv (a dependency of slim-lambda), or use "
+                             "bundling.mode='docker'.") from None
+        return found
+
+
+def requirements_file(request: BuildRequest, work: str) -> str | None:
+    """Where the requirements are, relative to a stage's mounts: ``@entry/…`` for a
+    requirements file read in place (its ``-r``/``-c`` includes resolve next to it), else a
+    file written into ``work`` for a lock file's pinned closure. None: nothing to install."""
+    plan = request.plan
+    if plan.kind == "requirements.txt" and plan.manifest:
+        return f"@entry/{plan.manifest}"
+    if plan.requirements.strip():
+        with open(os.path.join(work, WRITTEN_REQUIREMENTS), "w", encoding="utf-8") as f:
+            f.write(plan.requirements)
+        return WRITTEN_REQUIREMENTS
+    return None
+
+
+def _seen(requirements: str | None, seen: Mounts) -> str | None:
+    if requirements is None:
+        return None
+    if requirements.startswith("@entry/"):
+        return f"{seen.entry}/{requirements.removeprefix('@entry/')}"
+    return f"{seen.work}/{requirements}"
+
+
+def _labels(request: BuildRequest) -> dict[str, str]:
+    return {"function": request.label} if request.label else {}
+
+
+def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements: str | None,
+              imports: list[str], *, zip_sizes: bool) -> DepsSpec:
+    """Stage 1: install, slim, strip, compile, verify, measure the dependencies."""
+    b, plan = request.bundling, request.plan
+    local = target.mode == "local"
+    install = InstallSettings(
+        requirements_file=_seen(requirements, seen), require_hashes=plan.require_hashes,
+        no_deps=plan.no_deps,
+        project_dir=f"{seen.entry}/{plan.project}" if plan.project else None,
+        installer="uv" if local else "pip", uv=uv_binary() if local else "",
+        python_platform=target.python_platform, index_url=b.index_url,
+        extra_index_urls=b.extra_index_urls, find_links=seen.find_links, no_index=b.no_index)
+    return DepsSpec(
+        runtime=request.runtime, architecture=request.architecture, output_dir=seen.output,
+        work_dir=seen.work, image=request.image if not local else target.image_id,
+        labels=_labels(request), slim=request.slim, install=install,
+        can_compile=target.can_compile, can_import=target.can_import,
+        can_strip=target.can_strip,
+        exclude_distributions={k: v for layer in request.layers
+                               for k, v in layer.packages.items()},
+        layer_paths=seen.layers, handler_imports=tuple(imports), zip_sizes=zip_sizes)
+
+
+def assemble_spec(request: BuildRequest, seen: Mounts, *, image: str, sources: bool,
+                  can_compile: bool, can_import: bool, imports: list[str]) -> AssembleSpec:
+    """Stage 2: the cached tree and the function's sources into the asset."""
+    return AssembleSpec(
+        runtime=request.runtime, architecture=request.architecture, output_dir=seen.output,
+        work_dir=seen.work, image=image, labels=_labels(request), slim=request.slim,
+        deps_dir=seen.deps, deps_meta=seen.deps_meta, source_dir=seen.entry if sources else "",
+        exclude=request.bundling.exclude, prefix=request.prefix,
+        unzipped_budget=request.limits.unzipped_bytes - request.layer_bytes,
+        can_compile=can_compile, can_import=can_import, layer_paths=seen.layers,
+        handler_imports=tuple(imports))

@@ -1,0 +1,101 @@
+"""Running the two stages: pick the runner, lay out the mounts, write the spec, run.
+
+- deps: in the build image (Docker mode) or with uv on this host (local mode), into the
+  cache's staging tree, measuring zip shares with node while the stage still verifies;
+- assemble: on this host when its Python can compile for the runtime and no import probe
+  needs the image, else in the image with no network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from ..pipeline.imports import probe_key
+from ..pipeline.spec import TREE_FINAL
+from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
+from .session import Session
+from .specs import assemble_spec, deps_spec, requirements_file
+from .target import host_python
+from .zipshares import EarlyShares
+
+__all__ = ["assemble", "build_deps"]
+
+
+def _work_dir() -> str:
+    """A fresh work directory the stage (which may run as another user) can write."""
+    work = tempfile.mkdtemp(prefix="slim-lambda-")
+    os.chmod(work, 0o777)
+    return work
+
+
+def _container(session: Session) -> ContainerRunner:
+    b = session.request.bundling
+    return ContainerRunner(docker=session.docker, image=session.request.image,
+                           platform=session.request.platform, env=session.env,
+                           timeout_seconds=b.timeout_seconds, memory_bytes=b.memory_bytes,
+                           log=session.progress)
+
+
+def _layers(session: Session) -> tuple[str, ...]:
+    return tuple(str(layer.python_dir) for layer in session.request.layers if layer.python_dir)
+
+
+def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any]:
+    """Stage 1 into ``tree``; returns the deps meta (zip shares filled in when node measured
+    them meanwhile)."""
+    request = session.request
+    runner: StageRunner
+    if session.mode == "docker":
+        runner = _container(session)
+        pip_cache = session.cache.pip_cache
+    else:
+        runner = SubprocessRunner(env=session.env,
+                                  timeout_seconds=request.bundling.timeout_seconds,
+                                  pip_cache=session.cache.pip_cache,
+                                  uv_cache=session.cache.uv_cache, log=session.progress)
+        pip_cache = ""
+    work = _work_dir()
+    try:
+        mounts = Mounts(entry=request.entry, work=work, output=tree, pip_cache=pip_cache,
+                        find_links=request.bundling.find_links, layers=_layers(session))
+        spec = deps_spec(request, session.target, runner.view(mounts),
+                         requirements_file(request, work), imports,
+                         zip_sizes=session.deflater.engine() is None)
+        early = EarlyShares(session.deflater, tree, os.path.join(work, TREE_FINAL))
+        meta = None
+        try:
+            meta = runner.run(spec, mounts, network=request.bundling.network)
+        finally:
+            early.finish(meta)
+        return meta
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],
+             output_dir: str, imports: list[str]) -> dict[str, Any]:
+    """Stage 2 into ``output_dir``; returns the asset's report."""
+    request, target = session.request, session.target
+    needs_probe = bool(imports) and probe_key(imports) not in meta.get("probes", {})
+    on_host = target.mode == "local" or (host_python() == request.runtime and not (
+        needs_probe and target.can_import))
+    runner: StageRunner = InProcessRunner(log=session.progress) if on_host else _container(
+        session)
+    work = _work_dir()
+    try:
+        mounts = Mounts(entry=request.entry, work=work, output=output_dir, deps=tree,
+                        deps_meta=meta_path, layers=_layers(session))
+        spec = assemble_spec(
+            request, runner.view(mounts), image=meta.get("image", ""),
+            sources=session.copies_sources,
+            can_compile=host_python() == request.runtime if on_host else True,
+            can_import=(target.mode == "local" and target.can_import) if on_host else True,
+            imports=imports)
+        report = runner.run(spec, mounts, network="none")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report["assembled_on"] = "host" if on_host else "image"
+    return report

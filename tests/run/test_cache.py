@@ -1,0 +1,66 @@
+"""Cache integrity without Docker: a broken entry is never used, and is rebuilt with a
+one-line notice; an entry in use is never pruned."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from slim_lambda.run.cache import CacheEntry, DepsCache
+
+KEY = "a" * 64
+
+
+def _commit(cache: DepsCache, files: dict[str, bytes], key: str = KEY) -> CacheEntry:
+    staging = cache.staging(key)
+    staged = CacheEntry(key, staging)
+    tree = Path(staged.tree)
+    for rel, data in files.items():
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_bytes(data)
+    staged.write_meta({"files": {rel: [len(data), len(data)] for rel, data in files.items()}})
+    return cache.commit(key, staging)
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> DepsCache:
+    return DepsCache(str(tmp_path / "cache"))
+
+
+def test_an_intact_entry_is_found(cache: DepsCache) -> None:
+    entry = _commit(cache, {"pkg/__init__.py": b"x = 1\n", "pkg/lib.so": b"\x7fELF" * 10})
+    assert cache.lookup(KEY) == entry
+
+
+@pytest.mark.parametrize(("damage", "why"), [
+    (lambda e: Path(e.meta_path).unlink(), "meta file is missing"),
+    (lambda e: Path(e.meta_path).write_text('{"files": {"pkg/'), "meta file is unreadable"),
+    (lambda e: Path(e.meta_path).write_text('{"nofiles": 1}'), "meta file is unreadable"),
+    (lambda e: Path(e.tree, "pkg/lib.so").write_bytes(b"\x7fELF"), "pkg/lib.so has 4 bytes"),
+    (lambda e: Path(e.tree, "pkg/__init__.py").unlink(), "pkg/__init__.py is missing"),
+])
+def test_a_broken_entry_is_never_used_and_is_discarded_with_a_notice(
+        cache: DepsCache, damage: object, why: str) -> None:
+    entry = _commit(cache, {"pkg/__init__.py": b"x = 1\n", "pkg/lib.so": b"\x7fELF" * 10})
+    damage(entry)  # type: ignore[operator]
+    assert cache.lookup(KEY) is None
+    assert Path(entry.path).is_dir()  # a reader never removes
+    notices: list[str] = []
+    with cache.lock(KEY):
+        assert cache.lookup(KEY, discard=notices.append) is None
+    assert not Path(entry.path).exists()
+    (notice,) = notices
+    assert why in notice and KEY[:16] in notice and "rebuilding" in notice
+    rebuilt = _commit(cache, {"pkg/__init__.py": b"x = 2\n"})
+    assert cache.lookup(KEY) == rebuilt
+    assert json.loads(Path(rebuilt.meta_path).read_text())["files"]["pkg/__init__.py"][0] == 6
+
+
+def test_an_entry_held_by_a_reader_is_not_pruned(cache: DepsCache) -> None:
+    _commit(cache, {"big.bin": b"0" * 4096})
+    with cache.lock(KEY, exclusive=False):
+        assert cache.lookup(KEY) is not None
+        assert cache.prune(max_bytes=0) == []
+    assert cache.prune(max_bytes=0) == [KEY]

@@ -1,0 +1,75 @@
+"""The mount layout: where the pipeline sees each host directory, and how it is mounted."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.environment import BuildEnvironment
+from slim_lambda.run.runners import ContainerRunner, InProcessRunner, Mounts
+
+
+def _runner(ca: str | None = None) -> ContainerRunner:
+    env = BuildEnvironment(variables={"PIP_INDEX_URL": "https://idx/s"}, ca_bundle=ca,
+                           secrets=())
+    return ContainerRunner(docker=DockerRunner(), image="img", platform="linux/amd64", env=env,
+                           timeout_seconds=60, memory_bytes=None, log=print)
+
+
+def test_container_view_and_volumes(tmp_path: Path) -> None:
+    links = tmp_path / "wheels"
+    links.mkdir()
+    mounts = Mounts(entry="/src/fn", work="/tmp/w", output="/cache/tree", pip_cache="/cache/pip",
+                    find_links=(str(links), "https://links.example/"), layers=("/cdk/L/python",))
+    runner = _runner()
+    seen = runner.view(mounts)
+    assert (seen.entry, seen.output, seen.deps) == ("/asset-input", "/asset-output", "")
+    assert seen.find_links == ("/slim-lambda/find-links/0", "https://links.example/")
+    assert seen.layers == ("/slim-lambda/layers/0",)
+    volumes = {v.target: (v.source, v.read_only) for v in runner.volumes(mounts)}
+    assert volumes["/asset-input"] == ("/src/fn", True)
+    assert volumes["/asset-output"] == ("/cache/tree", False)
+    assert volumes["/slim-lambda/work"] == ("/tmp/w", False)
+    assert volumes["/slim-lambda/find-links/0"] == (str(links.resolve()), True)
+    assert volumes["/slim-lambda/layers/0"] == ("/cdk/L/python", True)
+    assert volumes["/slim-lambda/lib/slim_lambda"][1] is True
+    assert "/slim-lambda/deps" not in volumes
+    env = runner.environment(mounts)
+    assert env["PIP_CACHE_DIR"] == "/slim-lambda/pip-cache"
+    assert env["PIP_INDEX_URL"] == "https://idx/s" and "PIP_CERT" not in env
+
+
+def test_the_ca_bundle_is_mounted_read_only_and_named_to_every_client(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("pem")
+    runner = _runner(str(ca))
+    mounts = Mounts(entry="/e", work="/w", output="/o")
+    volumes = {v.target: (v.source, v.read_only) for v in runner.volumes(mounts)}
+    assert volumes["/slim-lambda/ca-bundle.pem"] == (str(ca), True)
+    env = runner.environment(mounts)
+    assert {env[k] for k in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")} == {
+        "/slim-lambda/ca-bundle.pem"}
+    assert "PIP_CACHE_DIR" not in env
+
+
+def test_host_runners_see_host_paths(tmp_path: Path) -> None:
+    mounts = Mounts(entry="/e", work="/w", output="/o", find_links=(str(tmp_path), "https://x/"))
+    seen = InProcessRunner(log=print).view(mounts)
+    assert seen.entry == "/e" and seen.find_links == (str(tmp_path.resolve()), "https://x/")
+
+
+def test_every_mount_source_is_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wheels").mkdir()
+    mounts = Mounts(entry="fn", work="w", output="cdk.out/asset.x", deps="tree",
+                    deps_meta="tree.json", find_links=("wheels",),
+                    layers=("cdk.out/asset.y/python",))
+    volumes = _runner().volumes(mounts)
+    assert all(os.path.isabs(v.source) for v in volumes), volumes
+    sources = {v.target: v.source for v in volumes}
+    assert sources["/slim-lambda/layers/0"] == str(tmp_path / "cdk.out/asset.y/python")
+    assert sources["/asset-input"] == str(tmp_path / "fn")

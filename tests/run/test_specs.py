@@ -1,0 +1,76 @@
+"""The one translation of a request into stage specs, as the pipeline sees the paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from slim_lambda.options import SizeLimits, SlimOptions
+from slim_lambda.pipeline.spec import DepsSpec, load_spec
+from slim_lambda.plan.request import LayerShare, Target
+from slim_lambda.run.runners import Mounts
+from slim_lambda.run.specs import assemble_spec, deps_spec, requirements_file
+from tests.requests import MakeRequest
+
+DOCKER = Target("docker", "sha256:abc", True, True, True)
+LOCAL = Target("local", "local:aarch64-manylinux_2_34", False, False, False,
+               "aarch64-manylinux_2_34")
+SEEN = Mounts(entry="/asset-input", work="/slim-lambda/work", output="/asset-output",
+              layers=("/slim-lambda/layers/0",))
+
+
+def test_a_requirements_file_is_read_in_place(make_request: MakeRequest, tmp_path: Path) -> None:
+    request = make_request()
+    work = tmp_path / "work"
+    work.mkdir()
+    spec = deps_spec(request, DOCKER, SEEN, requirements_file(request, str(work)), [],
+                     zip_sizes=False)
+    assert spec.install.requirements_file == "/asset-input/requirements.txt"
+    assert spec.install.installer == "pip" and spec.image == request.image
+    assert not list(work.iterdir())
+
+
+def test_a_lock_files_closure_is_written_to_work(entry: Path, make_request: MakeRequest,
+                                                 tmp_path: Path) -> None:
+    (entry / "requirements.txt").unlink()
+    (entry / "Pipfile.lock").write_text(json.dumps({
+        "_meta": {"hash": {"sha256": "x"}}, "default": {"six": {"version": "==1.16.0"}},
+        "develop": {}}))
+    request = make_request()
+    requirements = requirements_file(request, str(tmp_path))
+    spec = deps_spec(request, DOCKER, SEEN, requirements, [], zip_sizes=True)
+    assert spec.install.requirements_file == "/slim-lambda/work/requirements.txt"
+    assert "six==1.16.0" in (tmp_path / "requirements.txt").read_text()
+    assert spec.install.no_deps
+
+
+def test_local_mode_installs_with_uv_for_the_target_platform(make_request: MakeRequest) -> None:
+    spec = deps_spec(make_request(), LOCAL, SEEN, None, ["numpy"], zip_sizes=True)
+    assert spec.install.installer == "uv" and spec.install.uv
+    assert spec.install.python_platform == "aarch64-manylinux_2_34"
+    assert spec.image == "local:aarch64-manylinux_2_34"
+    assert (spec.can_strip, spec.can_compile, spec.can_import) == (False, False, False)
+    assert spec.handler_imports == ("numpy",)
+
+
+def test_options_reach_the_spec_as_given_and_survive_json(make_request: MakeRequest) -> None:
+    slim = SlimOptions(patterns=("*.md",), keep=("a/tests/x.py",), bytecode="imported",
+                       strip_exclude=("x.libs/",), verify_skip=("foo",))
+    layer = LayerShare(label="L", unzipped_bytes=10, packages={"numpy": "2.0.0"})
+    request = make_request(slim=slim, layers=(layer,))
+    spec = deps_spec(request, DOCKER, SEEN, None, [], zip_sizes=True)
+    assert spec.slim is slim
+    assert spec.exclude_distributions == {"numpy": "2.0.0"}
+    loaded = load_spec(spec.to_json())
+    assert isinstance(loaded, DepsSpec) and loaded == spec
+
+
+def test_assemble_budget_is_the_limit_minus_the_layers(make_request: MakeRequest) -> None:
+    layer = LayerShare(label="L", unzipped_bytes=1_000_000)
+    request = make_request(limits=SizeLimits(unzipped_bytes=5_000_000), layers=(layer,))
+    spec = assemble_spec(request, SEEN, image="img", sources=True, can_compile=True,
+                         can_import=False, imports=[])
+    assert spec.unzipped_budget == 4_000_000
+    assert spec.source_dir == "/asset-input" and spec.layer_paths == SEEN.layers
+    assert assemble_spec(request, SEEN, image="img", sources=False, can_compile=True,
+                         can_import=False, imports=[]).source_dir == ""

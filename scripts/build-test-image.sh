@@ -2,11 +2,19 @@
 # Builds a Lambda-like Python build image from Debian packages, for tests and
 # for machines that cannot pull the SAM build images. Reused when present.
 #
-#   scripts/build-test-image.sh [--arch amd64|arm64] [--name NAME] [--force]
+#   scripts/build-test-image.sh [--arch amd64|arm64] [--suite bookworm|trixie]
+#                               [--glibc X.Y] [--name NAME] [--force]
 #
-# The image has python3 (3.11 on bookworm, also as `python`), pip, binutils (strip, readelf), rsync (as
-# the SAM images; aws-lambda-python-alpha's bundling command uses it) and the host's
-# CA bundle, so pip works behind a TLS-inspecting proxy.
+# The image has python3 (3.11 on bookworm, 3.13 on trixie; also as `python`), pip, binutils
+# (strip, readelf), rsync (as the SAM images; aws-lambda-python-alpha's bundling command uses
+# it) and the host's CA bundle, so pip works behind a TLS-inspecting proxy.
+#
+# --glibc caps the manylinux wheels the image's pip accepts at the Lambda image's glibc, not
+# Debian's (2.36 on bookworm): 2.26 for Amazon Linux 2 (python3.10/3.11, bookworm's
+# default), 2.34 for Amazon Linux 2023 (python3.12+, trixie's default). It is a PEP 600
+# `_manylinux` module in the image's dist-packages, which pip consults for every manylinux
+# tag, so the image picks the wheels the real build image would (numpy 2.2, not 2.4, for
+# python3.11).
 #
 # --arch arm64 on an x86_64 machine: qemu-user-static is registered with binfmt_misc
 # (scripts/enable-arm64-emulation.sh), so debootstrap's second stage and later the
@@ -19,25 +27,42 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 arch=amd64
+suite=bookworm
+glibc=""
 name=""
 force=0
+usage="usage: $0 [--arch amd64|arm64] [--suite bookworm|trixie] [--glibc X.Y] [--name NAME] [--force]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
+    --suite) suite=$2; shift 2 ;;
+    --glibc) glibc=$2; shift 2 ;;
     --name) name=$2; shift 2 ;;
     --force) force=1; shift ;;
-    *) echo "usage: $0 [--arch amd64|arm64] [--name NAME] [--force]" >&2; exit 2 ;;
+    -h|--help) echo "$usage"; exit 0 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
+case "$suite" in
+  bookworm) python=3.11 default_glibc=2.26 ;;  # Amazon Linux 2, as python3.10/3.11
+  trixie) python=3.13 default_glibc=2.34 ;;    # Amazon Linux 2023, as python3.12+
+  *) echo "build-test-image: --suite must be bookworm or trixie, not '$suite'" >&2; exit 2 ;;
+esac
+glibc=${glibc:-$default_glibc}
+case "$glibc" in
+  2.[0-9]|2.[0-9][0-9]) ;;
+  *) echo "build-test-image: --glibc must be 2.N (the Lambda image's glibc), not '$glibc'" >&2
+     exit 2 ;;
+esac
 case "$arch" in
   amd64) lambda_arch=x86_64 machine=x86_64 ;;
   arm64) lambda_arch=arm64 machine=aarch64 ;;
   *) echo "build-test-image: --arch must be amd64 or arm64, not '$arch'" >&2; exit 2 ;;
 esac
-name=${name:-slim-lambda-test/build-python3.11:latest-$lambda_arch}
+name=${name:-slim-lambda-test/build-python$python:latest-$lambda_arch}
 
-# bump when the image's contents change, so existing images are rebuilt once
-recipe=3
+# bump the number when the image's contents change, so existing images are rebuilt once
+recipe="4 $suite glibc$glibc"
 current() {
   [ "$(docker image inspect -f '{{ index .Config.Labels "slim-lambda.recipe" }} {{ .Architecture }}' \
       "$name" 2>/dev/null)" = "$recipe $arch" ]
@@ -76,9 +101,9 @@ fi
 root=$(mktemp -d /tmp/slim-lambda-rootfs.XXXXXX)
 archive=$(mktemp -d /tmp/slim-lambda-image.XXXXXX)
 trap 'rm -rf "$root" "$root.log" "$archive"' EXIT
-echo "build-test-image: debootstrap bookworm ($arch) into $root"
+echo "build-test-image: debootstrap $suite ($arch, wheels up to glibc $glibc) into $root"
 debootstrap --variant=minbase --arch="$arch" \
-  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync bookworm "$root" >"$root.log" 2>&1 || {
+  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync "$suite" "$root" >"$root.log" 2>&1 || {
   tail -n 30 "$root.log" >&2
   [ "$host" = "$machine" ] || echo "build-test-image: the second stage runs under qemu;" \
     "check /proc/sys/fs/binfmt_misc/qemu-$machine" >&2
@@ -86,6 +111,28 @@ debootstrap --variant=minbase --arch="$arch" \
 
 # The Lambda build images carry no PEP 668 marker: pip may install anywhere.
 rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
+# PEP 600: pip asks `_manylinux.manylinux_compatible(major, minor, arch)` before it accepts a
+# manylinux_X_Y wheel (for the legacy tags: the module's manylinux1/2010/2014_compatible,
+# PEP 513/571/599). Debian's glibc is newer than Lambda's, so without this the image would
+# install wheels the Lambda build image cannot.
+cat > "$root/usr/lib/python3/dist-packages/_manylinux.py" <<EOF
+"""PEP 600 hook of slim-lambda's test build image: manylinux wheels up to glibc $glibc only.
+
+The image is Debian $suite (a newer glibc) standing in for a Lambda build image whose
+glibc is $glibc; pip consults this module for every manylinux tag (PEP 513, 571, 599, 600).
+"""
+
+GLIBC = ($(echo "$glibc" | tr . ,))
+
+
+def manylinux_compatible(tag_major, tag_minor, tag_arch):
+    return (tag_major, tag_minor) <= GLIBC
+
+
+manylinux1_compatible = manylinux_compatible(2, 5, None)
+manylinux2010_compatible = manylinux_compatible(2, 12, None)
+manylinux2014_compatible = manylinux_compatible(2, 17, None)
+EOF
 # The host's CA bundle (a TLS-inspecting proxy's CA among them).
 ca=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 if [ -f "$ca" ]; then
@@ -101,9 +148,9 @@ tar -C "$root" --numeric-owner -cf "$archive/layer.tar" .
 diff_id=$(sha256sum "$archive/layer.tar" | cut -d' ' -f1)
 printf '{"architecture":"%s","os":"linux","created":"%s",%s,%s,%s}' "$arch" \
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-  '"config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","LANG=C.UTF-8"],"Labels":{"slim-lambda.recipe":"'"$recipe"'"}}' \
+  '"config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","LANG=C.UTF-8"],"Labels":{"slim-lambda.recipe":"'"$recipe"'","slim-lambda.glibc":"'"$glibc"'"}}' \
   '"rootfs":{"type":"layers","diff_ids":["sha256:'"$diff_id"'"]}' \
-  '"history":[{"created_by":"scripts/build-test-image.sh (debootstrap bookworm)"}]' \
+  '"history":[{"created_by":"scripts/build-test-image.sh (debootstrap '"$suite"', glibc '"$glibc"')"}]' \
   > "$archive/config.json"
 config=$(sha256sum "$archive/config.json" | cut -d' ' -f1)
 mv "$archive/config.json" "$archive/$config.json"
@@ -121,4 +168,18 @@ if [ "$got" != "$machine" ]; then
   echo "build-test-image: $name does not run as $machine here ($got); removed it" >&2
   exit 1
 fi
-echo "build-test-image: built $name ($arch) in ${SECONDS} s"
+# ...and accept manylinux wheels up to the ceiling, none newer.
+ok="manylinux_${glibc/./_}_$machine"
+newer="manylinux_2_$((${glibc#2.} + 1))_$machine"
+tags=$(docker run --rm --platform "linux/$arch" --network none "$name" python3 -c '
+import sys
+from pip._vendor.packaging import tags
+have = {str(t).rsplit("-", 1)[1] for t in tags.sys_tags()}
+print(" ".join(t for t in sys.argv[1:] if t in have))' "$ok" "$newer" 2>&1) || tags="failed: $tags"
+if [ "$tags" != "$ok" ]; then
+  docker image rm "$name" >/dev/null 2>&1 || true
+  echo "build-test-image: $name should accept $ok wheels and not $newer, but of the two" \
+    "it accepts '$tags'; removed it" >&2
+  exit 1
+fi
+echo "build-test-image: built $name ($arch, $suite, wheels up to glibc $glibc) in ${SECONDS} s"

@@ -5,6 +5,7 @@ the SDK or the installer's code."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -138,3 +139,28 @@ def test_a_cached_build_loads_neither_the_sdk_nor_the_installer(
     assert report["assembled_on"] == "host"
     assert loaded == []
     assert report["zipped_measured_with"].startswith("node ")
+
+
+def test_a_build_container_is_confined_and_writes_a_private_work_dir_as_this_user(
+        build_image: str, tmp_path: Path) -> None:
+    """The limits Docker enforces: at most 4096 processes, no capabilities, no new
+    privileges; and as this user (root on a rootless engine) it writes a 0700 directory."""
+    from slim_lambda.run.container import ContainerRun, Volume
+    work = tmp_path / "work"
+    work.mkdir(mode=0o700)
+    runner = DockerRunner()
+    script = ("import os\n"
+              "caps = [l for l in open('/proc/self/status')\n"
+              "        if l.startswith(('CapEff', 'NoNewPrivs'))]\n"
+              "pids = next((open(p).read().strip() for p in ('/sys/fs/cgroup/pids.max',"
+              " '/sys/fs/cgroup/pids/pids.max') if os.path.exists(p)), '?')\n"
+              "open('/w/out', 'w').write(''.join(caps) + 'pids ' + pids + '\\n')\n")
+    result = runner.run(ContainerRun(
+        image=build_image, platform="linux/amd64", command=("python3", "-c", script),
+        volumes=(Volume(str(work), "/w", False),), user=runner.container_user(),
+        network="none"), log=lambda line: None)
+    assert result.exit_code == 0, result.logs
+    out = (work / "out").read_text()
+    assert "CapEff:\t0000000000000000" in out and "NoNewPrivs:\t1" in out
+    assert "pids 4096" in out
+    assert (work / "out").stat().st_uid == os.getuid()

@@ -234,16 +234,21 @@ def test_asset_belongs_to_the_invoking_user_with_lambda_safe_modes(
 
     paths = [out, *out.rglob("*")]
     assert any(p.suffix == ".so" for p in paths)
+    own = {p.relative_to(work / "fn") for p in (work / "fn").rglob("*")}
+    own |= {rel.parent / "__pycache__" / f"{rel.stem}.cpython-311.pyc"
+            for rel in own if rel.suffix == ".py"}  # compiled per synth, not cached
     for p in paths:
         st_ = p.lstat()
         assert st_.st_uid == uid, f"{p} belongs to uid {st_.st_uid}"
         mode = stat.S_IMODE(st_.st_mode)
         if p.is_dir() or p.name == "run.sh":  # the script was executable (by its owner)
             assert mode == 0o755, (p, oct(mode))
-        elif p.suffix == ".so":  # the loader maps them with read access alone
-            assert mode in (0o644, 0o755), (p, oct(mode))
-        else:  # private.py was 0600: Lambda's user could not have read it
+        elif p.relative_to(out) in own:  # private.py was 0600: Lambda could not read it
             assert mode == 0o644, (p, oct(mode))
+        elif p.suffix == ".so":  # dependencies are the cache's sealed, read-only inodes
+            assert mode in (0o444, 0o555), (p, oct(mode))
+        else:
+            assert mode == 0o444, (p, oct(mode))
     for p in (work / "cache").rglob("*"):
         assert p.lstat().st_uid == uid, f"cache file {p} belongs to uid {p.lstat().st_uid}"
 

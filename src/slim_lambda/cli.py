@@ -57,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--handler", default="handler", help="handler function (default: handler)")
     add_option_flags(b)
 
-    c = sub.add_parser("cache", help="the dependency cache: info, prune, clear")
-    c.add_argument("action", choices=["info", "prune", "clear"])
+    c = sub.add_parser("cache", help="the dependency cache: info, prune, clear, verify")
+    c.add_argument("action", choices=["info", "prune", "clear", "verify"])
     c.add_argument("--cache-dir", help="default: $SLIM_LAMBDA_CACHE_DIR, else ~/.cache/slim-lambda")
     c.add_argument("--max-bytes", type=int, default=BundlingOptions().cache_max_bytes,
                    help="prune: keep at most this many bytes (default: BundlingOptions."
@@ -87,6 +87,13 @@ def _cache(args: argparse.Namespace) -> int:
         print(f"slim-lambda: pruned {len(removed)} entr{'y' if len(removed) == 1 else 'ies'} "
               f"from {cache.root}")
         return 0
+    if args.action == "verify":
+        broken = cache.verify()
+        for key, problems in broken.items():
+            print(f"slim-lambda: removed broken entry {key[:16]}: " + "; ".join(problems[:5])
+                  + (f"; … ({len(problems)} problems)" if len(problems) > 5 else ""))
+        print(f"slim-lambda: {len(cache.entries())} entries intact in {cache.root}")
+        return 1 if broken else 0
     if args.action == "clear":
         freed = cache.clear()
         print(f"slim-lambda: cleared {cache.root} ({freed / 1048576:.1f} MiB)")
@@ -117,7 +124,8 @@ def _build(args: argparse.Namespace) -> int:
         where="slim-lambda build", entry=args.entry, runtime=args.runtime,
         architecture=args.architecture, index=args.index, handler=args.handler,
         bundling=bundling, slim=slim, limits=limits, image_env=os.environ.get(IMAGE_ENV_VAR),
-        label=os.path.basename(os.path.abspath(args.entry)))
+        label=os.path.basename(os.path.abspath(args.entry)),
+        output_dirs=(out, out + ".partial"))
     partial = out + ".partial"
     shutil.rmtree(partial, ignore_errors=True)
     os.makedirs(partial)

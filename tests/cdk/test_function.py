@@ -8,6 +8,7 @@ DOCKER_HOST proves Docker is never contacted.
 from __future__ import annotations
 
 import inspect
+import os
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -28,6 +29,9 @@ from slim_lambda import (
     SlimPythonFunction,
 )
 from slim_lambda.cdk.props import accepted_keywords
+from slim_lambda.pipeline.errors import BuildError
+from slim_lambda.pipeline.sources import list_sources
+from slim_lambda.plan.keys import fingerprint
 
 
 @pytest.fixture(autouse=True)
@@ -268,3 +272,26 @@ def test_a_value_cdk_rejects_names_the_keyword_and_the_construct(
     assert str(info.value).startswith("SlimPythonFunction S/F: 1 problem(s) with the options:\n"
                                       f"  - {keyword}: aws_lambda.Function rejects it: ")
     assert isinstance(info.value.__cause__, TypeError)
+
+
+def test_an_outdir_inside_the_entry_is_not_bundled(tmp_path: Path) -> None:
+    (tmp_path / "index.py").write_text("def handler(event, context):\n    return 1\n")
+    hashes = []
+    for synth in ("one", "two"):
+        app = cdk.App(outdir=str(tmp_path / "build-out"),
+                      context={"aws:cdk:bundling-stacks": []})
+        (tmp_path / "build-out").mkdir(exist_ok=True)
+        (tmp_path / "build-out" / f"{synth}.py").write_text(synth)
+        fn = SlimPythonFunction(cdk.Stack(app, "S"), "F", entry=str(tmp_path),
+                                runtime=lambda_.Runtime.PYTHON_3_12)
+        hashes.append(fingerprint(fn.build_request))
+        request = fn.build_request
+        assert list_sources(request.entry, request.bundling.exclude) == ["index.py"]
+    assert hashes[0] == hashes[1]
+
+
+def test_a_name_that_is_not_utf8_fails_at_construct_time(tmp_path: Path) -> None:
+    (tmp_path / "index.py").write_text("def handler(event, context):\n    return 1\n")
+    open(os.fsencode(tmp_path) + b"/caf\xe9.txt", "wb").close()
+    with pytest.raises(BuildError, match=r"sources.*caf\\xe9\.txt.*not valid UTF-8"):
+        SlimPythonFunction(stack(), "F", entry=str(tmp_path), runtime=lambda_.Runtime.PYTHON_3_12)

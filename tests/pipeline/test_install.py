@@ -5,6 +5,7 @@ from __future__ import annotations
 from slim_lambda.pipeline.install import _explain, install_command
 from slim_lambda.pipeline.redact import redact
 from slim_lambda.pipeline.spec import DepsSpec, InstallSettings
+from slim_lambda.pipeline.wheelchoice import wheel_choices
 
 
 def spec(runtime: str = "python3.11", **install: object) -> DepsSpec:
@@ -27,6 +28,7 @@ def test_golden_command() -> None:
         "--index-url", "https://u:p@idx.example/simple",
         "--extra-index-url", "https://x/simple",
         "--find-links", "/slim-lambda/find-links/0",
+        "--prefer-binary", "--log", "/w/pip.log",
     ]
 
 
@@ -56,3 +58,81 @@ def test_pip_failures_are_explained() -> None:
         "ERROR: No matching distribution found for nosuchpkg==9")
     assert "bundling.ca_bundle" in _explain("SSL: CERTIFICATE_VERIFY_FAILED certificate verify")
     assert "invalid line" in _explain("ERROR: Invalid requirement: 'numpy=>1' (from line 1)")
+    assert _explain("Collecting numpy\nProcessing /links/relfix_sdist-2.0.tar.gz\n  Preparing "
+                    "metadata (setup.py) ... error\nerror: metadata-generation-failed\n\n"
+                    "hint: See above for details.").startswith(
+        "relfix_sdist-2.0.tar.gz has no wheel for this runtime and architecture, and preparing")
+
+
+def test_pip_prefers_an_older_wheel_and_logs_what_it_skipped() -> None:
+    """Never build from source while an older release has a wheel (pins still win); the
+    log (debug level, a file) says which releases pip saw and why it skipped them."""
+    cmd = install_command(spec(), "/r.txt", "/out", python="python3")
+    assert cmd[cmd.index("--progress-bar") + 2:] == ["--prefer-binary", "--log", "/w/pip.log"]
+
+
+def test_a_lock_file_install_is_unchanged() -> None:
+    cmd = install_command(spec(require_hashes=True, no_deps=True), "/r.txt", "/out",
+                          python="python3")
+    assert "--prefer-binary" not in cmd and "--log" not in cmd
+    assert cmd[-2:] == ["--require-hashes", "--no-deps"]
+
+
+# what pip 23 writes with --log, each line after a timestamp; URLs shortened
+PIP_LINES = """\
+1 location(s) to search for versions of scikit-learn:
+Found link https://files.example/sk/scikit_learn-1.9.1.tar.gz#sha256=ab \
+(from https://idx.example/simple/scikit-learn/) (requires-python:>=3.10), version: 1.9.1
+Skipping link: none of the wheel's tags \
+(cp311-cp311-manylinux_2_27_x86_64, cp311-cp311-manylinux_2_28_x86_64) are compatible \
+(run pip debug --verbose to show compatible tags): \
+https://files.example/sk/scikit_learn-1.9.1-cp311-cp311-manylinux_2_27_x86_64.\
+manylinux_2_28_x86_64.whl#sha256=cd \
+(from https://idx.example/simple/scikit-learn/) (requires-python:>=3.10)
+Skipping link: none of the wheel's tags (cp312-cp312-manylinux_2_17_x86_64) \
+are compatible (run pip debug --verbose to show compatible tags): \
+https://files.example/sk/scikit_learn-1.9.1-cp312-cp312-manylinux_2_17_x86_64.whl
+Found link https://files.example/sk/scikit_learn-1.7.2-cp311-cp311-\
+manylinux2014_x86_64.manylinux_2_17_x86_64.whl#sha256=ef (from https://idx.example/simple/\
+scikit-learn/) (requires-python:>=3.10), version: 1.7.2
+Found link https://files.example/sk/scikit_learn-1.7.2.tar.gz, version: 1.7.2
+Found link https://files.example/sk/scikit_learn-2.0rc1.tar.gz, version: 2.0rc1
+Link requires a different Python (3.11.2 not in: '>=3.12'): \
+https://files.example/sk/scikit_learn-3.0.tar.gz (from https://idx.example/simple/scikit-learn/)
+Skipping link: none of the wheel's tags (cp313-cp313-manylinux_2_17_x86_64) \
+are compatible (run pip debug --verbose to show compatible tags): \
+https://files.example/sk/scikit_learn-3.0-cp313-cp313-manylinux_2_17_x86_64.whl
+Found link file:///links/numpy-2.2.6-cp311-cp311-manylinux_2_17_x86_64.whl, \
+version: 2.2.6
+Skipping link: none of the wheel's tags (cp311-cp311-manylinux_2_28_x86_64) \
+are compatible (run pip debug --verbose to show compatible tags): \
+file:///links/numpy-2.4.0-cp311-cp311-manylinux_2_28_x86_64.whl
+Found link https://files.example/np/numpy-2.4.0.tar.gz, version: 2.4.0
+Found link https://files.example/ol/oldonly-0.9.tar.gz, version: 0.9
+Found link https://files.example/ol/oldonly-0.8.tar.gz, version: 0.8
+Found link https://files.example/ol/pinned_pkg-2.0.tar.gz, version: 2.0
+Found link https://files.example/ol/pinned_pkg-1.0-py3-none-any.whl, \
+version: 1.0
+"""
+PIP_LOG = "".join(f"2026-12-02T03:00:05,{i:03d} {line}\n"
+                  for i, line in enumerate(PIP_LINES.splitlines()))
+
+
+def test_the_newest_release_skipped_for_want_of_a_wheel_is_named() -> None:
+    choices = wheel_choices(PIP_LOG, {"scikit-learn": "1.7.2", "numpy": "2.2.6",
+                                      "oldonly": "0.9", "pinned-pkg": "2.0",
+                                      "Unlogged": "1.0"},
+                            runtime="python3.11", architecture="x86_64")
+    assert choices.skipped == [
+        {"name": "numpy", "version": "2.2.6", "skipped": "2.4.0",
+         "reason": "2.4.0 has no wheel for Amazon Linux 2 / glibc 2.26 (x86_64)"},
+        {"name": "scikit-learn", "version": "1.7.2", "skipped": "1.9.1",
+         "reason": "1.9.1 has no wheel for Amazon Linux 2 / glibc 2.26 (x86_64)"},
+    ]  # not 2.0rc1 (a pre-release), not 3.0 (a newer Python)
+    assert choices.from_source == [{"name": "oldonly", "version": "0.9"},
+                                   {"name": "pinned-pkg", "version": "2.0"}]
+
+
+def test_no_log_no_choices() -> None:
+    choices = wheel_choices("", {"numpy": "2.2.6"}, runtime="python3.12", architecture="arm64")
+    assert choices.skipped == [] and choices.from_source == []

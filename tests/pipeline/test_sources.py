@@ -192,3 +192,14 @@ def test_other_manifests_are_redacted_and_code_is_copied_as_written(entry: Path,
     assert "hunter22" not in (dest / "pyproject.toml").read_text()
     assert "hunter22" not in (dest / "Pipfile").read_text()
     assert (dest / "app/db.py").read_text() == code
+
+
+def test_a_name_that_is_not_utf8_is_refused_naming_the_file(tmp_path: Path) -> None:
+    entry = tmp_path / "entry"
+    entry.mkdir()
+    (entry / "index.py").write_text("x\n")
+    open(os.fsencode(entry) + b"/caf\xe9.txt", "wb").close()
+    with pytest.raises(BuildError, match=r"caf\\xe9\.txt.*not valid UTF-8") as e:
+        list_sources(str(entry))
+    assert "bundling.exclude" in str(e.value) and "rename" in str(e.value).lower()
+    assert list_sources(str(entry), ("caf*.txt",)) == ["index.py"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
 from slim_lambda.options import BundlingOptions, SlimOptions
+from slim_lambda.pipeline.errors import BuildError
 from slim_lambda.plan.keys import deps_key, fingerprint, hash_files
 from slim_lambda.plan.request import Target
 from tests.requests import MakeRequest
@@ -74,3 +78,10 @@ def test_hash_files_covers_names_content_and_exec_bit(tmp_path: Path) -> None:
     (tmp_path / "a.py").rename(tmp_path / "b.py")
     third = hash_files(str(tmp_path), ())
     assert len({first, second, third}) == 3
+
+
+def test_a_name_that_is_not_utf8_is_a_clear_error(entry: Path,
+                                                  make_request: MakeRequest) -> None:
+    open(os.fsencode(entry) + b"/caf\xe9.txt", "wb").close()
+    with pytest.raises(BuildError, match=r"caf\\xe9\.txt"):
+        fingerprint(make_request())

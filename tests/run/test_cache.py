@@ -64,3 +64,29 @@ def test_an_entry_held_by_a_reader_is_not_pruned(cache: DepsCache) -> None:
         assert cache.lookup(KEY) is not None
         assert cache.prune(max_bytes=0) == []
     assert cache.prune(max_bytes=0) == [KEY]
+
+
+def test_committed_files_are_read_only_and_hashed(cache: DepsCache) -> None:
+    entry = _commit(cache, {"pkg/__init__.py": b"x = 1\n", "pkg/run": b"#!/bin/sh\n"})
+    tree = Path(entry.tree)
+    (tree / "pkg" / "run").chmod(0o555)
+    assert (tree / "pkg" / "__init__.py").stat().st_mode & 0o222 == 0
+    assert cache.verify() == {}
+    assert cache.lookup(KEY) == entry
+
+
+def test_verify_finds_a_same_size_edit_and_removes_the_entry(cache: DepsCache) -> None:
+    entry = _commit(cache, {"pkg/__init__.py": b"x = 1\n", "pkg/data.bin": b"abcd"})
+    path = Path(entry.tree, "pkg/data.bin")
+    path.chmod(0o644)
+    path.write_bytes(b"abce")  # same size: the lookup's size check cannot see it
+    assert cache.lookup(KEY) == entry
+    broken = cache.verify()
+    assert broken == {KEY: ["pkg/data.bin differs from what was built"]}
+    assert cache.lookup(KEY) is None and not Path(entry.path).exists()
+
+
+def test_an_entry_without_recorded_hashes_is_broken_for_verify(cache: DepsCache) -> None:
+    entry = _commit(cache, {"a.py": b"1"})
+    Path(entry.path, "hashes.json").unlink()
+    assert list(cache.verify()) == [KEY]

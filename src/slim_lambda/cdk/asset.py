@@ -48,10 +48,12 @@ def plan_request(scope: Construct, *, where: str, label: str, problems: list[str
                  **resolve: Any) -> tuple[BuildRequest, str]:
     """Resolve the build request with the image sources CDK knows of; raise one
     :class:`ConfigurationError` with ``problems`` (the construct's own) and every problem
-    the options have. Returns the request and the Lambda handler string."""
+    the options have. Returns the request and the Lambda handler string. The stage's
+    output directory is never a source, even inside the entry (``cdk synth -o``)."""
+    stage = cdk.Stage.of(scope)
     try:
         request, handler = resolve_request(
-            where=where, label=label,
+            where=where, label=label, output_dirs=(stage.outdir,) if stage else (),
             image_context=scope.node.try_get_context(IMAGE_CONTEXT_KEY),
             image_env=os.environ.get(IMAGE_ENV_VAR), **resolve)
     except ConfigurationError as e:

@@ -16,7 +16,7 @@ from .context import GROUPS_OPTION, MANIFEST_OPTION, Ctx, read_text
 from .plan import InstallPlan
 from .versions import parse_requirement
 
-__all__ = ["read_requirements", "requirement_lines"]
+__all__ = ["numbered_lines", "read_requirements", "requirement_lines"]
 
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(\s|=|$)")
 _EDITABLE = re.compile(r"^(-e|--editable)(\s|=)")
@@ -24,20 +24,28 @@ _HASH = re.compile(r"\s--hash[=\s]")
 _COMMENT = re.compile(r"(^|\s)#.*$")
 
 
-def requirement_lines(text: str) -> list[str]:
-    """Logical lines: continuations joined, comments and blank lines dropped."""
-    lines, pending = [], ""
-    for raw in text.splitlines():
+def numbered_lines(text: str) -> list[tuple[int, str]]:
+    """Logical lines with the number of the physical line each starts on: continuations
+    joined, comments and blank lines dropped."""
+    lines: list[tuple[int, str]] = []
+    pending, start = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        start = start or number
         if raw.endswith("\\"):
             pending += raw[:-1] + " "
             continue
         line = _COMMENT.sub("", pending + raw).strip()
-        pending = ""
         if line:
-            lines.append(re.sub(r"\s+", " ", line))
-    if pending.strip():
-        lines.append(_COMMENT.sub("", pending).strip())
-    return [x for x in lines if x]
+            lines.append((start, re.sub(r"\s+", " ", line)))
+        pending, start = "", 0
+    if pending.strip() and (line := _COMMENT.sub("", pending).strip()):
+        lines.append((start, line))
+    return lines
+
+
+def requirement_lines(text: str) -> list[str]:
+    """Logical lines: continuations joined, comments and blank lines dropped."""
+    return [line for _number, line in numbered_lines(text)]
 
 
 def read_requirements(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:

@@ -31,6 +31,7 @@ from .steps import Steps
 from .strip import strip_tree
 from .tree import iter_files, normalize_permissions
 from .verify_step import read_records, run_verify, settle_kept
+from .wheelchoice import WheelChoices, read_wheel_choices
 
 __all__ = ["HELD", "check_interpreter", "run_deps"]
 
@@ -90,9 +91,17 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
     warnings: list[str] = []
     notices: list[str] = []
 
+    choices = WheelChoices([], [])
     if spec.install.requirements_file:
         done = steps.start(f"install ({spec.install.installer})")
         install_requirements(spec, python, progress=log)
+        choices = read_wheel_choices(spec, {d.name: d.version for d in find_distributions(out)})
+        for skip in choices.skipped:
+            notices.append(f"{skip['name']} {skip['version']} installed, not the newest "
+                           f"release: {skip['reason']} (pin it to build it from source)")
+        for b in choices.from_source:
+            notices.append(f"{b['name']} {b['version']} was built from source: that version "
+                           "has no wheel for this runtime and architecture")
         done()
     if spec.install.project_dir:
         done = steps.start("install your project")
@@ -211,6 +220,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         "installed_bytes": installed.unzipped_bytes,
         "removed_by_rule": {rule: {"files": v[0], "bytes": v[1]} for rule, v in by_rule.items()},
         "deduplicated": dropped,
+        "skipped_newest": choices.skipped,
         "strip": None if strip_result is None else {
             "stripped": len(strip_result.stripped),
             "saved_bytes": strip_result.saved_bytes,

@@ -16,7 +16,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "is_protected",
     "metadata_body_bytes",
     "owners",
+    "parse_distribution",
     "rewrite_record",
     "trim_candidates",
     "trim_metadata",
@@ -51,31 +52,26 @@ class Distribution:
     top_level: tuple[str, ...] = ()
 
 
-def _read_headers(path: str) -> dict[str, str]:
+def _read_headers(lines: Iterable[str]) -> dict[str, str]:
     headers: dict[str, str] = {}
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if not line.strip():
-                break
-            if ":" in line and not line[0].isspace():
-                key, _, value = line.partition(":")
-                headers.setdefault(key.strip(), value.strip())
+    for line in lines:
+        if not line.strip():
+            break
+        if ":" in line and not line[0].isspace():
+            key, _, value = line.partition(":")
+            headers.setdefault(key.strip(), value.strip())
     return headers
 
 
-def _record_paths(root: str, dist_info: str) -> set[str]:
-    record = os.path.join(root, dist_info, "RECORD")
+def _record_paths(rows: Iterable[list[str]]) -> set[str]:
     paths: set[str] = set()
-    if not os.path.isfile(record):
-        return paths
-    with open(record, encoding="utf-8", newline="") as f:
-        for row in csv.reader(f):
-            if not row:
-                continue
-            rel = os.path.normpath(row[0]).replace(os.sep, "/")
-            if rel.startswith("../") or rel.startswith("/") or rel == "..":
-                continue
-            paths.add(rel)
+    for row in rows:
+        if not row:
+            continue
+        rel = os.path.normpath(row[0]).replace(os.sep, "/")
+        if rel.startswith("../") or rel.startswith("/") or rel == "..":
+            continue
+        paths.add(rel)
     return paths
 
 
@@ -98,25 +94,61 @@ def _top_level(files: set[str]) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def find_distributions(root: str) -> list[Distribution]:
-    """Every ``*.dist-info`` directly under ``root``, with the files its RECORD lists."""
+def find_distributions(root: str, *, read: Callable[[str], bytes | None] | None = None
+                       ) -> list[Distribution]:
+    """Every ``*.dist-info`` directly under ``root``, with the files its RECORD lists.
+
+    ``read`` (an absolute path to its bytes, or None when it is not a file) is how
+    METADATA and RECORD are read; by default, whole. ``slim-lambda report`` passes one
+    that is bounded and stays inside ``root``, since its input is untrusted."""
     dists = []
     for entry in sorted(os.listdir(root)):
         if not entry.endswith(".dist-info"):
             continue
-        meta = os.path.join(root, entry, "METADATA")
-        if not os.path.isfile(meta):
-            continue
-        headers = _read_headers(meta)
-        files = _record_paths(root, entry)
-        dists.append(Distribution(
-            name=headers.get("Name", entry[: -len(".dist-info")].rsplit("-", 1)[0]),
-            version=headers.get("Version", ""),
-            dist_info=entry,
-            files=files,
-            top_level=_top_level(files),
-        ))
+        if read is None:
+            dist = _read_distribution(root, entry)
+        else:
+            meta = read(os.path.join(root, entry, "METADATA"))
+            if meta is None:
+                continue
+            dist = parse_distribution(entry, meta, read(os.path.join(root, entry, "RECORD")))
+        if dist is not None:
+            dists.append(dist)
     return dists
+
+
+def _read_distribution(root: str, entry: str) -> Distribution | None:
+    meta = os.path.join(root, entry, "METADATA")
+    if not os.path.isfile(meta):
+        return None
+    with open(meta, encoding="utf-8", errors="replace") as f:
+        headers = _read_headers(f)
+    record = os.path.join(root, entry, "RECORD")
+    files: set[str] = set()
+    if os.path.isfile(record):
+        with open(record, encoding="utf-8", newline="") as f:
+            files = _record_paths(csv.reader(f))
+    return _distribution(entry, headers, files)
+
+
+def parse_distribution(dist_info: str, metadata: bytes, record: bytes | None) -> Distribution:
+    """The distribution of a ``*.dist-info`` from the bytes of its METADATA and RECORD
+    (None: it has no RECORD), read as :func:`find_distributions` reads the files."""
+    headers = _read_headers(io.StringIO(metadata.decode("utf-8", errors="replace"),
+                                        newline=None))
+    files = (set() if record is None
+             else _record_paths(csv.reader(io.StringIO(record.decode("utf-8"), newline=""))))
+    return _distribution(dist_info, headers, files)
+
+
+def _distribution(entry: str, headers: dict[str, str], files: set[str]) -> Distribution:
+    return Distribution(
+        name=headers.get("Name", entry[: -len(".dist-info")].rsplit("-", 1)[0]),
+        version=headers.get("Version", ""),
+        dist_info=entry,
+        files=files,
+        top_level=_top_level(files),
+    )
 
 
 def owners(rels: Iterable[str], dists: Sequence[Distribution], *, prefix: str = ""

@@ -15,10 +15,18 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ProbeResult", "handler_imports", "probe", "probe_key", "run_probe", "scan_imports"]
+__all__ = ["ProbeResult", "child_environment", "handler_imports", "probe", "probe_key",
+           "run_probe", "scan_imports"]
+
+CHILD_VARIABLES = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
+                   "LD_LIBRARY_PATH", "SYSTEMROOT")
+"""What an interpreter importing the dependencies keeps of the stage's environment (with
+``LC_*``): enough to find libraries and write temporary files. Importing runs third-party
+code, so it gets no AWS keys, no index credentials, no passed-through secrets."""
 
 PROBE_SCRIPT = r"""
 import importlib, json, sys, time, traceback
@@ -51,13 +59,20 @@ class ProbeResult:
     files: list[str] = field(default_factory=list)
 
 
+def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment of an importing interpreter: :data:`CHILD_VARIABLES` and ``LC_*``
+    of ``environ``, writing no bytecode."""
+    env = {k: v for k, v in environ.items() if k in CHILD_VARIABLES or k.startswith("LC_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
 def probe(root: str, names: list[str], *, python: str = sys.executable,
           timeout: float = 300.0, cwd: str | None = None,
           extra_paths: tuple[str, ...] = ()) -> ProbeResult:
     """Import ``names`` (in order) in a fresh ``python -I -B`` with ``root`` first on sys.path,
     then ``extra_paths`` (the layers' ``python/`` directories, as Lambda's /opt/python)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env = child_environment(os.environ)
     try:
         proc = subprocess.run(
             [python, "-I", "-B", "-c", PROBE_SCRIPT, root, json.dumps(names),

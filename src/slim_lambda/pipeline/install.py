@@ -14,8 +14,11 @@ from .errors import BuildError
 from .redact import redact
 from .sources import copy_sources
 from .spec import DepsSpec, InstallSettings
+from .wheelchoice import PIP_LOG
 
 __all__ = ["install_command", "install_project", "install_requirements"]
+
+
 
 
 def _index_args(install: InstallSettings) -> list[str]:
@@ -39,8 +42,12 @@ def install_command(spec: DepsSpec, requirements: str, target: str,
                     python: str = sys.executable) -> list[str]:
     """The installer's command line, as data (golden-tested).
 
-    ``pip``: the build image's own pip, which knows the image's platform.
-    ``uv``: local mode, wheels only, for the runtime's Python and glibc.
+    ``pip``: the build image's own pip, which knows the image's platform. It prefers an
+    older release's wheel to building the newest from source (a pinned version is still
+    built) and logs what it saw to :data:`PIP_LOG`. A lock file (``no_deps``) pins every
+    version, so its command stays as it was.
+    ``uv``: local mode, wheels only (``--only-binary :all:``): an older release's wheel is
+    chosen the same way, and nothing is ever built.
     """
     if spec.install.installer == "uv":
         return [spec.install.uv or "uv", "pip", "install",
@@ -54,7 +61,9 @@ def install_command(spec: DepsSpec, requirements: str, target: str,
             "--requirement", requirements,
             "--target", target,
             "--no-compile", "--no-warn-script-location", "--disable-pip-version-check",
-            "--no-input", "--progress-bar", "off", *_index_args(spec.install)]
+            "--no-input", "--progress-bar", "off", *_index_args(spec.install),
+            *([] if spec.install.no_deps else
+              ["--prefer-binary", "--log", os.path.join(spec.work_dir, PIP_LOG)])]
 
 
 _COMPILER = re.compile(
@@ -135,6 +144,13 @@ def _explain(output: str, returncode: int = 1) -> str:
                 f"source failed{why}. Pin a version that ships a manylinux wheel, put a wheel "
                 "in bundling.find_links, or use a build image that can compile it "
                 "(bundling.image)")
+    if "metadata-generation-failed" in text:
+        took = re.findall(r"^\s*(?:Collecting|Processing) (\S+)", text, re.MULTILINE)
+        name = os.path.basename(took[-1]) if took else "a package"
+        return (f"{name} has no wheel for this runtime and architecture, and preparing it "
+                "from source failed. Pin a version that ships a manylinux wheel, put a wheel "
+                "in bundling.find_links, or use a build image that can build it "
+                "(bundling.image)")
     if m := re.search(r"Wheel '(\S+)' located at (\S+) is invalid", text):
         return (f"the wheel of {m.group(1)} ({os.path.basename(m.group(2))}) is invalid "
                 "(truncated, or not a zip file): replace it where it came from (the index or "
@@ -188,8 +204,13 @@ def install_requirements(spec: DepsSpec, python: str = sys.executable,
     env.setdefault("HOME", spec.work_dir)
     env.setdefault("PIP_CACHE_DIR", os.path.join(spec.work_dir, "pip-cache"))
     env.pop("PYTHONPATH", None)
+    log = os.path.join(spec.work_dir, PIP_LOG)
+    if os.path.exists(log):  # pip appends to its log
+        os.remove(log)
     returncode, output = _run_streaming(cmd, env, spec.work_dir, progress)
     if returncode != 0:
+        if os.path.exists(log):
+            os.remove(log)
         raise BuildError("install", f"{spec.install.installer} could not install the requirements: "
                          f"{_explain(output, returncode)}", details=_tail(output))
     return redact(output)

@@ -10,17 +10,19 @@ way the CDK CLI builds it.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
-from .distinfo import Distribution, find_distributions, owners
+from .distinfo import Distribution, owners, parse_distribution
 from .tree import iter_files
 
-__all__ = ["END_RECORD", "PYTHON_ZLIB", "PackageSize", "TreeSizes", "entry_sizes",
-           "measure_tree", "measure_zip", "package_sizes", "zip_share"]
+__all__ = ["END_RECORD", "PYTHON_ZLIB", "PackageSize", "TreeSizes", "deflated_size",
+           "entry_sizes", "measure_files", "measure_tree", "measure_zip", "package_sizes",
+           "zip_distributions", "zip_share", "zip_sizes"]
 
 # The CDK CLI zips assets with yazl's addBuffer: raw deflate at zlib's default
 # level (6), sizes in the local header (no data descriptor), DOS timestamps only
@@ -64,37 +66,56 @@ def kind_of(rel: str) -> str:
     return "data"
 
 
-def _deflated_size(path: str) -> int:
+def deflated_size(f: BinaryIO, limit: int | None = None) -> int:
+    """The raw-deflate size of what ``f`` holds (at most ``limit`` bytes of it)."""
     comp = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
     total = 0
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            total += len(comp.compress(chunk))
+    left = limit
+    while left is None or left > 0:
+        chunk = f.read(1 << 20 if left is None else min(1 << 20, left))
+        if not chunk:
+            break
+        if left is not None:
+            left -= len(chunk)
+        total += len(comp.compress(chunk))
     return total + len(comp.flush())
+
+
+def _deflated_size(path: str) -> int:
+    with open(path, "rb") as f:
+        return deflated_size(f)
 
 
 def measure_tree(root: str, *, zipped: bool = True, jobs: int | None = None) -> TreeSizes:
     """Sizes of every regular file under ``root`` (symlinks counted as their target's size)."""
-    sizes = TreeSizes()
-    rels = []
+    files: dict[str, int] = {}
     for rel, st in iter_files(root):
         path = os.path.join(root, rel)
         if os.path.islink(path) and not os.path.exists(path):
             continue  # a dangling symlink: nothing Lambda could read
-        size = os.path.getsize(path) if os.path.islink(path) else st.st_size
+        files[rel] = os.path.getsize(path) if os.path.islink(path) else st.st_size
+    return measure_files(root, files, zipped=zipped, jobs=jobs)
+
+
+def measure_files(root: str, files: dict[str, int], *, zipped: bool = True,
+                  jobs: int | None = None,
+                  deflate: Callable[[str], int] = _deflated_size) -> TreeSizes:
+    """Sizes of ``files`` (``{rel: bytes}``, in order) under ``root``; ``deflate`` gives a
+    file's compressed size from its path (``slim-lambda report`` passes a bounded one)."""
+    sizes = TreeSizes()
+    for rel, size in files.items():
         sizes.files += 1
         sizes.unzipped_bytes += size
         sizes.file_bytes[rel] = size
         kind = kind_of(rel)
         sizes.by_kind[kind] = sizes.by_kind.get(kind, 0) + size
-        rels.append(rel)
     if zipped:
         overhead = _END_RECORD
-        for rel in rels:
+        for rel in files:
             name = len(rel.encode("utf-8"))
             overhead += _LOCAL_HEADER + _DATA_DESCRIPTOR + _CENTRAL_HEADER + 2 * name
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-            compressed = sum(pool.map(lambda r: _deflated_size(os.path.join(root, r)), rels))
+            compressed = sum(pool.map(lambda r: deflate(os.path.join(root, r)), files))
         sizes.zipped_bytes = overhead + compressed
     return sizes
 
@@ -137,24 +158,43 @@ PYTHON_ZLIB = "python zlib"
 
 def measure_zip(path: str) -> tuple[TreeSizes, list[Distribution]]:
     """Sizes of an existing zip (its real compressed size) and the distributions in it."""
-    sizes = TreeSizes(zipped_bytes=os.path.getsize(path))
-    dists: list[Distribution] = []
     with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            sizes.files += 1
-            sizes.unzipped_bytes += info.file_size
-            sizes.file_bytes[info.filename] = info.file_size
-            kind = kind_of(info.filename)
-            sizes.by_kind[kind] = sizes.by_kind.get(kind, 0) + info.file_size
-        with tempfile.TemporaryDirectory() as tmp:
-            for name in zf.namelist():
-                top, _sep, inner = name.partition("/")
-                if top.endswith(".dist-info") and inner in ("METADATA", "RECORD"):
-                    zf.extract(name, tmp)
-            dists = find_distributions(tmp)
-    return sizes, dists
+        infos = zf.infolist()
+        return zip_sizes(path, infos), zip_distributions(infos, zf.read)
+
+
+def zip_sizes(path: str, infos: list[zipfile.ZipInfo]) -> TreeSizes:
+    """Sizes of the zip at ``path`` from its entries, as their headers declare them."""
+    sizes = TreeSizes(zipped_bytes=os.path.getsize(path))
+    for info in infos:
+        if info.is_dir():
+            continue
+        sizes.files += 1
+        sizes.unzipped_bytes += info.file_size
+        sizes.file_bytes[info.filename] = info.file_size
+        kind = kind_of(info.filename)
+        sizes.by_kind[kind] = sizes.by_kind.get(kind, 0) + info.file_size
+    return sizes
+
+
+def zip_distributions(infos: list[zipfile.ZipInfo],
+                      read: Callable[[zipfile.ZipInfo], bytes]) -> list[Distribution]:
+    """The distributions of a zip's top-level ``*.dist-info``: only their METADATA and
+    RECORD are read, through ``read`` (``slim-lambda report`` passes a bounded one), in
+    memory, never extracted."""
+    members: dict[str, dict[str, zipfile.ZipInfo]] = {}
+    for info in infos:
+        top, _sep, inner = info.filename.partition("/")
+        if top.endswith(".dist-info") and inner in ("METADATA", "RECORD"):
+            members.setdefault(top, {})[inner] = info
+    dists = []
+    for top in sorted(members):
+        found = members[top]
+        if "METADATA" in found:
+            metadata = read(found["METADATA"])
+            record = read(found["RECORD"]) if "RECORD" in found else None
+            dists.append(parse_distribution(top, metadata, record))
+    return dists
 
 
 def package_sizes(file_bytes: dict[str, int], dists: list[Distribution]) -> tuple[

@@ -6,7 +6,7 @@ its name), VCS data, caches, ``cdk.out``, ``node_modules``, credential files
 (gitignore syntax, ``!`` re-includes) extend them. Dependency manifests are copied with
 their URL credentials redacted.
 Symlinks are copied as their content when they point inside the entry and refused
-when they point outside it.
+when they point outside it; so are names that are not UTF-8 (they cannot be hashed).
 """
 
 from __future__ import annotations
@@ -36,6 +36,14 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 
 
+def _utf8(name: str) -> bool:
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def exclude_spec(user_excludes: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     return compile_patterns((*DEFAULT_EXCLUDES, *user_excludes), "bundling.exclude")
 
@@ -57,6 +65,11 @@ def list_sources(entry: str, user_excludes: tuple[str, ...] = ()) -> list[str]:
                 continue
             if is_dir and os.path.isfile(os.path.join(e.path, "pyvenv.cfg")):
                 continue  # a virtualenv, whatever its name
+            if not _utf8(rel):
+                raise BuildError(
+                    "sources", f"{os.fsencode(os.path.join(entry, rel))!r}: the name is not "
+                    "valid UTF-8, so it cannot be hashed or zipped portably",
+                    details="Rename it, or add it to bundling.exclude.")
             if e.is_symlink():
                 target = os.path.realpath(e.path)
                 if target != entry_real and not target.startswith(entry_real + os.sep):

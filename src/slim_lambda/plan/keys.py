@@ -3,7 +3,12 @@ deps key (what the dependency cache is keyed on). Pure: they read files, never r
 
 Neither ever hashes a secret: URLs are hashed redacted (``https://***@host/simple``: a new
 password is the same build, a new index host another), dependency manifests as the asset
-ships them (``secretfiles.redact_manifest``), and credential files not at all."""
+ships them (``secretfiles.redact_manifest``), and credential files not at all.
+
+Both cover, by content, everything a requirements file makes pip read besides itself
+(included and constraint files, local wheels and project directories, ``--find-links``
+directories: :mod:`slim_lambda.manifests.inputs`) and ``bundling.find_links``
+directories, so a changed pin in ``base.txt`` is a new deps key, not a cache hit."""
 
 from __future__ import annotations
 
@@ -13,11 +18,12 @@ import os
 from dataclasses import asdict
 from typing import Any
 
+from ..errors import ConfigurationError
 from ..manifests import InstallPlan
+from ..manifests.inputs import requirement_inputs
 from ..pipeline import __version__
 from ..pipeline.redact import redact
-from ..pipeline.secretfiles import is_manifest, redact_manifest
-from ..pipeline.sources import list_sources
+from .content import hash_files, hash_input, hash_links
 from .request import BuildRequest, Target
 
 __all__ = ["deps_key", "fingerprint", "hash_files", "is_local_dir"]
@@ -32,9 +38,7 @@ def _install_options(request: BuildRequest) -> dict[str, Any]:
     find_links: list[Any] = []
     for link in b.find_links:
         if is_local_dir(link):
-            listing = sorted((n, os.path.getsize(os.path.join(link, n)))
-                             for n in os.listdir(link))
-            find_links.append(["dir", listing])
+            find_links.append(["dir", hash_links(link)])
         else:
             find_links.append(["url", redact(link)])
     return {
@@ -51,23 +55,12 @@ def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
                             "groups": list(plan.groups)}
     if plan.project:
         data["project"] = hash_files(os.path.join(entry, plan.project), ())
+    if plan.kind == "requirements.txt" and plan.manifest:
+        found = requirement_inputs(entry, plan.manifest, in_container=False)
+        if found.problems:  # resolve_request refuses these first
+            raise ConfigurationError(entry, list(found.problems))
+        data["inputs"] = [hash_input(item, entry) for item in found.inputs]
     return data
-
-
-def hash_files(root: str, exclude: tuple[str, ...]) -> str:
-    h = hashlib.sha256()
-    for rel in list_sources(root, exclude):
-        path = os.path.join(root, rel)
-        h.update(rel.encode() + b"\0")
-        h.update(b"x" if os.access(path, os.X_OK) else b"-")
-        with open(path, "rb") as f:
-            if is_manifest(rel):
-                h.update(redact_manifest(f.read()))
-            else:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 def fingerprint(request: BuildRequest) -> str:

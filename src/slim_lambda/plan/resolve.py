@@ -7,16 +7,19 @@ handler is checked by parsing the index file with :mod:`ast`.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 import pathspec
 
 from ..errors import ConfigurationError
 from ..manifests import InstallPlan, resolve_manifest
+from ..manifests.inputs import requirement_inputs
 from ..options import BYTECODE_MODES, MODES, BundlingOptions, SizeLimits, SlimOptions
 from ..pipeline.rules import rule_names
 from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_named, image_for
 from .handler import check_handler, handler_module, index_problem
+from .outputs import output_excludes
 from .request import BuildRequest, LayerShare
 
 __all__ = ["resolve_request"]
@@ -37,8 +40,12 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
                     slim: SlimOptions, limits: SizeLimits, image_context: Any = None,
                     image_env: str | None = None, label: str = "", prefix: str = "",
                     copy_sources: bool = True, layers: tuple[LayerShare, ...] = (),
-                    check_index: bool = True) -> tuple[BuildRequest, str]:
-    """Validate everything; return the build request and the Lambda handler string."""
+                    check_index: bool = True,
+                    output_dirs: tuple[str, ...] = ()) -> tuple[BuildRequest, str]:
+    """Validate everything; return the build request and the Lambda handler string.
+
+    ``output_dirs``: where the build output goes (CDK's outdir, the CLI's ``--out``);
+    any inside the entry is added to ``bundling.exclude``, never bundled into itself."""
     problems: list[str] = []
     entry_abs = os.path.abspath(entry)
     if not os.path.isdir(entry_abs):
@@ -62,6 +69,9 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
                                     python_version=RUNTIMES[runtime].python)
         except ConfigurationError as e:
             problems.extend(e.problems)
+    if plan is not None and plan.kind == "requirements.txt" and plan.manifest:
+        problems.extend(requirement_inputs(entry_abs, plan.manifest,
+                                           in_container=bundling.mode != "local").problems)
     # a project installed as a package: the handler may sit under src/ (src layout)
     in_src = (plan is not None and plan.project is not None and not index.startswith("src/")
               and os.path.isfile(os.path.join(entry_abs, "src", index)))
@@ -123,6 +133,8 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if problems:
         raise ConfigurationError(where, problems)
     assert arch is not None and plan is not None
+    if extra := output_excludes(entry_abs, output_dirs):
+        bundling = replace(bundling, exclude=(*bundling.exclude, *extra))
     request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,
                            plan=plan, bundling=bundling, slim=slim, limits=limits, label=label,
                            prefix=prefix, copy_sources=copy_sources, layers=layers)

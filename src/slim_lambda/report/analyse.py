@@ -1,6 +1,7 @@
 """Reports for what slim-lambda did not build this run: a bundle directory, a zip, or the
 JSON reports a synth saved in ``cdk.out``. Their input is untrusted (CI artefacts): every
-report read goes through :func:`~.load.load_report`."""
+report read goes through :func:`~.load.load_report`, and every read of a bundle, a zip or
+a JSON file stays within :class:`~.untrusted.ReadBounds` (:mod:`.measure`)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,36 @@ import zipfile
 
 from ..errors import SlimLambdaError
 from ..options import SizeLimits
-from ..pipeline.distinfo import Distribution, find_distributions
-from ..pipeline.sizes import measure_tree, measure_zip, package_sizes
+from ..pipeline.distinfo import Distribution
+from ..pipeline.sizes import package_sizes
 from ..pipeline.treemap import file_owners, tree_summary
 from .limits import check_limits
 from .load import load_report, load_tree
+from .measure import bundle_distributions, measure_bundle, measure_zip_file
 from .model import Report
 from .parts import TreeNode
 from .saved import REPORT_SUFFIX, read_reports
+from .untrusted import BOUNDS, ReadBounds
 
 __all__ = ["analyse", "load_reports", "saved_reports"]
 
 
-def analyse(path: str, limits: SizeLimits) -> Report:
+def analyse(path: str, limits: SizeLimits, *, bounds: ReadBounds = BOUNDS) -> Report:
     """A report for an existing bundle directory or zip (no slimming information)."""
+    try:
+        return _analyse(path, limits, bounds)
+    except RecursionError:
+        raise SlimLambdaError(f"report: {path} is nested too deeply to analyse") from None
+
+
+def _analyse(path: str, limits: SizeLimits, bounds: ReadBounds) -> Report:
+    notes: list[str] = []
     if os.path.isdir(path):
-        sizes = measure_tree(path)
-        dists = find_distributions(path)
+        sizes, notes = measure_bundle(path, bounds=bounds)
+        dists = bundle_distributions(path, bounds)
     elif os.path.isfile(path):
         try:
-            sizes, dists = measure_zip(path)
+            sizes, dists = measure_zip_file(path, bounds)
         except zipfile.BadZipFile as e:
             raise SlimLambdaError(f"report: {path} is not a zip file ({e}); pass a bundle "
                                   "directory, a zip, a cdk.out directory or a JSON report "
@@ -50,7 +61,7 @@ def analyse(path: str, limits: SizeLimits) -> Report:
     }, path)
     errors, warnings = check_limits(report, limits)
     report["limits"]["ok"] = not errors
-    report["warnings"] = errors + warnings
+    report["warnings"] = errors + warnings + notes
     return report
 
 
@@ -61,17 +72,18 @@ def saved_reports(path: str) -> list[str]:
     return sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith(REPORT_SUFFIX))
 
 
-def load_reports(files: list[str]) -> list[Report]:
+def load_reports(files: list[str], *, bounds: ReadBounds = BOUNDS) -> list[Report]:
     """Saved JSON reports (each file holds one report or a list of them); a report without
     a tree gets the tree of the asset a synth left beside it."""
     reports: list[Report] = []
     for file in files:
         asset = file.removesuffix(REPORT_SUFFIX)
-        for report in read_reports(file):
+        for report in read_reports(file, bounds=bounds):
             if report["tree"] is None and asset != file and os.path.isdir(asset):
                 prefix = report["prefix"]
-                sizes = measure_tree(asset, zipped=False)
-                dists = find_distributions(os.path.join(asset, prefix) if prefix else asset)
+                sizes, _notes = measure_bundle(asset, zipped=False, bounds=bounds)
+                dists = bundle_distributions(os.path.join(asset, prefix) if prefix else asset,
+                                             bounds)
                 report["tree"] = _tree(sizes.file_bytes, dists, prefix, asset)
             reports.append(report)
     return reports

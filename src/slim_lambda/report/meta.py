@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from .parts import ElfFile, NameVersion, Step, StripInfo, Tool, VerifyInfo
+from .parts import ElfFile, NameVersion, SkippedRelease, Step, StripInfo, Tool, VerifyInfo
 
 __all__ = ["BytecodeBuilt", "DepsMeta", "Probe", "RemovedBytes"]
 
@@ -69,6 +69,9 @@ class DepsMeta(TypedDict):
     """Rule name (or ``strip``) → what it removed."""
     deduplicated: list[NameVersion]
     """Distributions removed because a layer provides them at the same version."""
+    skipped_newest: list[SkippedRelease]
+    """Packages installed at an older release because the newest has no wheel for the
+    target (Docker mode's pip; [] for lock files, local mode and older metas)."""
     strip: StripInfo | None
     """What stripping did; None when it did not run."""
     elf: list[ElfFile]

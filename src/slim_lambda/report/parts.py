@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TypedDict
 
 __all__ = ["BytecodeChoice", "CacheInfo", "ElfFile", "LayerEntry", "LimitsInfo", "ManifestInfo",
-           "NameVersion", "PackageSize", "RuleBytes", "RuleInfo", "Step", "StripInfo",
-           "StripSkip", "Tool", "TreeNode", "VerifyInfo"]
+           "NameVersion", "PackageSize", "RuleBytes", "RuleInfo", "SkippedRelease", "Step",
+           "StripInfo", "StripSkip", "Tool", "TreeNode", "VerifyInfo"]
 
 
 class Tool(TypedDict):
@@ -25,6 +25,20 @@ class NameVersion(TypedDict):
     """A distribution's name as its metadata spells it."""
     version: str
     """Its version; "" when unknown."""
+
+
+class SkippedRelease(TypedDict):
+    """A package whose newest release has no wheel for the target, so pip installed an older
+    one rather than build it from source (``--prefer-binary``)."""
+
+    name: str
+    """The distribution's name, normalized (``scikit-learn``)."""
+    version: str
+    """The version installed: the newest with a wheel that fits the requirements."""
+    skipped: str
+    """The newest release pip saw, not installed."""
+    reason: str
+    """Why, e.g. ``1.9.1 has no wheel for Amazon Linux 2 / glibc 2.26 (x86_64)``."""
 
 
 class PackageSize(TypedDict):

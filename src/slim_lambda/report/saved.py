@@ -14,6 +14,7 @@ import os
 from ..errors import SlimLambdaError
 from .load import load_report
 from .model import Report
+from .untrusted import BOUNDS, ReadBounds, read_json
 
 __all__ = ["REPORT_SUFFIX", "read_report", "read_reports", "report_path_for", "write_atomically",
            "write_report"]
@@ -44,14 +45,10 @@ def write_report(path: str, report: Report) -> None:
     write_atomically(path, json.dumps(report, indent=2) + "\n")
 
 
-def read_reports(path: str) -> list[Report]:
+def read_reports(path: str, *, bounds: ReadBounds = BOUNDS) -> list[Report]:
     """The reports in a JSON file: one report, or a list of them (``slim-lambda report
-    --json`` of a ``cdk.out``)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError, RecursionError) as e:
-        raise SlimLambdaError(f"report: cannot read the JSON report {path}: {e}") from e
+    --json`` of a ``cdk.out``), read within ``bounds`` (it may be a CI artefact)."""
+    data = read_json(path, bounds)
     return [load_report(item, path) for item in (data if isinstance(data, list) else [data])]
 
 

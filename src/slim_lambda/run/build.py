@@ -103,8 +103,7 @@ def _build_entry(session: Session, cache: DepsCache, key: str, imports: list[str
     staging = cache.staging(key)
     staged = CacheEntry(key, staging)
     try:
-        os.mkdir(staged.tree)
-        os.chmod(staged.tree, 0o777)
+        os.mkdir(staged.tree, 0o700)  # the container runs as this user: no one else writes
         meta = build_deps(session, staged.tree, imports)
         meta["label"] = request.label
         os.chmod(staged.tree, 0o755)

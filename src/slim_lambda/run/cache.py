@@ -8,9 +8,10 @@ Layout under the cache directory::
     locks/<key>.lock                          flock: exclusive to build, shared to read
     pip/ uv/                                  the installers' download caches
 
-A tree is built in ``deps/.tmp-*`` and renamed into place in one step, so a
-half-written entry is never seen; a synth killed midway leaves only a ``.tmp-``
-directory that the next prune removes.
+A tree is built in ``deps/.tmp-<key>-<pid>-*`` (``0700``: no one else plants a file
+that gets cached) and renamed into place in one step, so a half-written entry is never
+seen; a synth killed midway leaves only a ``.tmp-`` directory, which the next build of
+that key, or the next prune once the key's lock is free, removes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from .integrity import check_hashes, seal_tree
+from .workdir import pid_alive
 
 __all__ = ["CACHE_DIR_ENV", "CacheEntry", "DepsCache", "default_cache_dir"]
 
@@ -160,14 +164,31 @@ class DepsCache:
             os.close(fd)
 
     def staging(self, key: str) -> str:
-        """A fresh directory for building ``key``; commit it with :meth:`commit`."""
-        path = tempfile.mkdtemp(prefix=f".tmp-{key[:16]}-", dir=self.deps)
-        os.chmod(path, 0o755)
-        return path
+        """A fresh ``0700`` directory for building ``key``; commit it with :meth:`commit`.
+        The caller holds the key's exclusive lock, so any other staging directory of the
+        key is a killed build's: removed first."""
+        for name in os.listdir(self.deps):
+            if name.startswith(f".tmp-{key}-"):
+                shutil.rmtree(os.path.join(self.deps, name), ignore_errors=True)
+        return tempfile.mkdtemp(prefix=f".tmp-{key}-{os.getpid()}-", dir=self.deps)
+
+    def _abandoned(self, name: str) -> bool:
+        """A ``.tmp-`` directory no running build uses: a staging directory whose key's
+        lock is free, a trash directory whose process is gone."""
+        parts = name.split("-")
+        if name.startswith(".tmp-trash-"):
+            return parts[-1].isdigit() and not pid_alive(int(parts[-1]))
+        key = parts[1] if len(parts) > 3 else ""
+        if len(key) != 64:
+            return False
+        with self.lock(key, wait=False) as got:
+            return got
 
     def commit(self, key: str, staging: str) -> CacheEntry:
         """Move a finished staging directory (``tree/`` + meta) into place atomically."""
         entry = self.entry(key)
+        os.chmod(staging, 0o755)  # built privately; a committed entry is readable
+        seal_tree(os.path.join(staging, "tree"), staging)
         with open(os.path.join(staging, "used"), "w"):
             pass
         with open(os.path.join(staging, "bytes"), "w") as f:
@@ -202,7 +223,8 @@ class DepsCache:
         now = time.time()
         for name in os.listdir(self.deps):
             path = os.path.join(self.deps, name)
-            if name.startswith(".tmp-") and now - os.path.getmtime(path) > STALE_TMP_SECONDS:
+            if name.startswith(".tmp-") and (now - os.path.getmtime(path) > STALE_TMP_SECONDS
+                                             or self._abandoned(name)):
                 shutil.rmtree(path, ignore_errors=True)
         entries = self.entries()
         total = sum(size for _e, size, _u in entries)
@@ -218,6 +240,22 @@ class DepsCache:
             total -= size
             removed.append(entry.key)
         return removed
+
+    def verify(self) -> dict[str, list[str]]:
+        """Check every entry's files against their recorded sizes and hashes; remove the
+        broken ones (the next synth rebuilds them). Returns key → problems, broken only;
+        an entry in use by a build is skipped."""
+        broken: dict[str, list[str]] = {}
+        for entry, _size, _used in self.entries():
+            with self.lock(entry.key, wait=False) as got:
+                if not got:
+                    continue
+                problem = entry.problem()
+                problems = [problem] if problem else check_hashes(entry.tree, entry.path)
+                if problems:
+                    self._remove(entry)
+                    broken[entry.key] = problems
+        return broken
 
     def _remove(self, entry: CacheEntry) -> None:
         """Out of sight in one rename, then deleted (the caller holds the key's lock)."""

@@ -60,6 +60,30 @@ class RunResult:
     """Killed by a SIGKILL this runner did not send (exit 137): the memory limit, as a rule."""
 
 
+PIDS_LIMIT = 4096
+"""Processes a build container may run: far above what pip and the import checks use,
+far below what a fork bomb in a package's setup.py wants."""
+LABEL = "slim-lambda"
+PID_LABEL = "slim-lambda.pid"
+HOST_LABEL = "slim-lambda.host"
+
+
+def owner_labels() -> dict[str, str]:
+    """Which process made a build container, so that one created but never started (a
+    synth killed in between) is found and removed later (:meth:`DockerRunner.remove_leftovers`)."""
+    return {LABEL: "build", PID_LABEL: str(os.getpid()), HOST_LABEL: socket.gethostname()}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
 # PID 1 of every build container: runs the command, and ends the container (PID 1 exiting
 # kills everything in it) when stdin closes, i.e. when the process that started it is gone.
 WATCHDOG = (
@@ -158,6 +182,8 @@ class DockerRunner:
         self._factory = client_factory or (lambda: _sdk().from_env(timeout=120))
         self._engine = engine if engine is not None or client_factory else EngineSocket.from_env()
         self._client: Any = None
+        self._swept = False
+        self._rootless: bool | None = None
 
     @property
     def client(self) -> Any:
@@ -206,6 +232,24 @@ class DockerRunner:
             raise DockerError(f"cannot inspect build image {image}: {e}") from e
         return self._checked(image, platform, found.attrs.get("Architecture"), str(found.id))
 
+    def container_user(self) -> str | None:
+        """Who a build container runs as: this user, who owns the ``0700`` work directory
+        and staging tree, so the container writes them and its files are this user's. On a
+        rootless engine the container's root is this user (another uid there is a
+        subordinate one that could not write them): ``0:0``. None where there are no uids
+        (Windows)."""
+        if not hasattr(os, "getuid"):
+            return None
+        if self._rootless is None:
+            reply = self._engine.get("/info") if self._engine is not None else None
+            try:
+                info = reply[1] if reply is not None and reply[0] == 200 else self.client.info()
+            except _sdk_errors():
+                info = {}
+            options = info.get("SecurityOptions") if isinstance(info, dict) else None
+            self._rootless = any("name=rootless" in str(o) for o in options or ())
+        return "0:0" if self._rootless else f"{os.getuid()}:{os.getgid()}"
+
     @staticmethod
     def _checked(image: str, platform: str, arch: str | None, image_id: str) -> str:
         wanted = next((a.docker_arch for a in ARCHITECTURES.values()
@@ -229,20 +273,25 @@ class DockerRunner:
         memory = ({"mem_limit": spec.memory_bytes, "memswap_limit": spec.memory_bytes}
                   if spec.memory_bytes else {})
         container: Any = None
+        self.remove_leftovers()
         try:
             container = self.client.containers.create(
                 spec.image, command=["python3", "-c", WATCHDOG, *spec.command], entrypoint=[],
                 platform=spec.platform, mounts=mounts, environment=spec.environment,
                 user=spec.user, network_mode=spec.network, working_dir=spec.working_dir,
                 stdin_open=True, auto_remove=True, cap_drop=["ALL"],
-                security_opt=["no-new-privileges"], labels={"slim-lambda": "build"}, **memory)
+                security_opt=["no-new-privileges"], pids_limit=PIDS_LIMIT,
+                labels=owner_labels(), **memory)
             stream = self.client.api.attach_socket(
                 container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
-        except errors as e:
+        except BaseException as e:  # Ctrl-C too: a created container holds the secrets
             if container is not None:
-                with contextlib.suppress(sdk.errors.DockerException):
+                with contextlib.suppress(*errors):
                     container.remove(force=True)
-            raise DockerError(f"cannot create the build container from {spec.image}: {e}") from e
+            if isinstance(e, errors):
+                raise DockerError(
+                    f"cannot create the build container from {spec.image}: {e}") from e
+            raise
         lines: list[str] = []
         waited: dict[str, Any] = {}
         waiter = threading.Thread(target=self._wait, daemon=True,
@@ -254,7 +303,7 @@ class DockerRunner:
             reader.start()
             waiter.join(timeout=spec.timeout_seconds)
             if waiter.is_alive():
-                with contextlib.suppress(sdk.errors.DockerException):
+                with contextlib.suppress(*errors):
                     container.kill()
                 raise DockerError(
                     f"the build did not finish within {spec.timeout_seconds} s and was stopped. "
@@ -268,13 +317,37 @@ class DockerRunner:
                 code = int(waited["status"].get("StatusCode", 1))
             # the kernel's SIGKILL that we did not send: the memory limit, as a rule
             return RunResult(code, "".join(lines), oom_killed=code == 137)
-        except sdk.errors.DockerException as e:
+        except errors as e:  # a lost connection (requests) too
             raise DockerError(f"the build container failed: {e}") from e
         finally:
-            with contextlib.suppress(sdk.errors.DockerException):
+            with contextlib.suppress(*errors):
                 container.remove(force=True)
             with contextlib.suppress(OSError):
                 stream.close()
+
+    def remove_leftovers(self) -> list[str]:
+        """Remove build containers that were created but never started by a process of this
+        host that is gone (a started one ends itself: its watchdog, ``auto_remove``).
+        Once per runner; the IDs removed."""
+        if self._swept:
+            return []
+        self._swept = True
+        removed: list[str] = []
+        try:
+            found = self.client.containers.list(
+                all=True, filters={"status": "created", "label": f"{LABEL}=build"})
+        except _sdk_errors():
+            return removed
+        host = socket.gethostname()
+        for container in found:
+            labels = getattr(container, "labels", None) or {}
+            pid = labels.get(PID_LABEL, "")
+            if labels.get(HOST_LABEL) != host or not pid.isdigit() or _pid_alive(int(pid)):
+                continue
+            with contextlib.suppress(*_sdk_errors()):
+                container.remove(force=True)
+                removed.append(str(container.id))
+        return removed
 
     @staticmethod
     def _wait(container: Any, timeout: int, into: dict[str, Any]) -> None:

@@ -4,7 +4,8 @@
 - :class:`ContainerRunner`: ``python -m slim_lambda.pipeline`` in the build image, with the
   host's directories bind-mounted at fixed paths (the only owner of that layout);
 - :class:`SubprocessRunner`: the same entry point with this host's Python (local mode),
-  in its own process group so a timeout ends the installer too;
+  in its own process group under a watchdog, so a timeout or a killed synth ends the
+  installer too;
 - :class:`InProcessRunner`: :func:`~slim_lambda.pipeline.pipeline.run_stage` directly
   (assembling a cached tree on a host whose Python is the runtime's).
 
@@ -35,6 +36,7 @@ from ..pipeline.spec import AssembleSpec, DepsSpec
 from ..plan.keys import is_local_dir
 from .container import ContainerRun, DockerRunner, Volume
 from .environment import BuildEnvironment
+from .workdir import write_private
 
 __all__ = ["ContainerRunner", "InProcessRunner", "Mounts", "StageRunner", "SubprocessRunner"]
 
@@ -88,8 +90,9 @@ def package_dir() -> str:
 
 
 def _write_spec(spec: Spec, work: str) -> None:
-    with open(os.path.join(work, "spec.json"), "w", encoding="utf-8") as f:
-        f.write(spec.to_json())
+    """``0600``: the spec names the index with its credentials (the work directory is
+    ``0700`` too, :mod:`.workdir`)."""
+    write_private(os.path.join(work, "spec.json"), spec.to_json())
 
 
 def read_result(work: str, where: str, logs: str, exit_code: int, oom: bool,
@@ -114,7 +117,8 @@ def read_result(work: str, where: str, logs: str, exit_code: int, oom: bool,
 
 @dataclass
 class ContainerRunner(StageRunner):
-    """A stage in the build image. Runs as the invoking user; the entry, the pipeline, the
+    """A stage in the build image. Runs as the invoking user (who owns the ``0700`` work
+    directory, :meth:`DockerRunner.container_user`); the entry, the pipeline, the
     CA bundle, find-links directories, layers and a finished tree are mounted read-only."""
 
     docker: DockerRunner
@@ -171,7 +175,7 @@ class ContainerRunner(StageRunner):
             command=("python3", "-m", pipeline_pkg.__name__, f"{work}/spec.json",
                      f"{work}/result.json"),
             volumes=tuple(self.volumes(mounts)), environment=self.environment(mounts),
-            user=f"{os.getuid()}:{os.getgid()}" if hasattr(os, "getuid") else None,
+            user=self.docker.container_user(),
             network=network, timeout_seconds=self.timeout_seconds,
             memory_bytes=self.memory_bytes)
         result = self.docker.run(run, log=self.log)
@@ -185,10 +189,25 @@ def lib_path() -> str:
                                    os.path.dirname(os.path.dirname(pathspec.__file__))}))
 
 
+# The session leader of a local stage: runs the stage and, when its stdin closes (the
+# process that started it is gone, even SIGKILLed), kills its whole process group: the
+# installer, the verify and probe interpreters. The local twin of the container's watchdog.
+GROUP_WATCHDOG = (
+    "import os, signal, subprocess, sys, threading\n"
+    "child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL)\n"
+    "def watch():\n"
+    "    while os.read(0, 4096):\n"
+    "        pass\n"
+    "    os.killpg(0, signal.SIGKILL)\n"
+    "threading.Thread(target=watch, daemon=True).start()\n"
+    "code = child.wait()\n"
+    "sys.exit(128 - code if code < 0 else code)\n")
+
+
 @dataclass
 class SubprocessRunner(StageRunner):
-    """A stage with this host's Python (local mode), killed with its process group after
-    ``timeout_seconds``."""
+    """A stage with this host's Python (local mode), in its own process group, killed with
+    it after ``timeout_seconds`` or when this process dies (:data:`GROUP_WATCHDOG`)."""
 
     env: BuildEnvironment
     timeout_seconds: int
@@ -210,10 +229,11 @@ class SubprocessRunner(StageRunner):
         work = mounts.work
         _write_spec(spec, work)
         proc = subprocess.Popen(
-            [sys.executable, "-m", pipeline_pkg.__name__, os.path.join(work, "spec.json"),
+            [sys.executable, "-c", GROUP_WATCHDOG, sys.executable, "-m",
+             pipeline_pkg.__name__, os.path.join(work, "spec.json"),
              os.path.join(work, "result.json")], env=self.environment(),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work,
-            start_new_session=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=work, start_new_session=True)
         lines: list[str] = []
         output = proc.stdout
         assert output is not None
@@ -236,6 +256,9 @@ class SubprocessRunner(StageRunner):
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+            with contextlib.suppress(OSError):
+                assert proc.stdin is not None
+                proc.stdin.close()
         reader.join(timeout=10)
         return read_result(work, self.where, "".join(lines), code, False, self.env.redact)
 

@@ -9,8 +9,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from typing import Any
 
 from ..pipeline.imports import probe_key
@@ -19,16 +17,10 @@ from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, Subp
 from .session import Session
 from .specs import assemble_spec, deps_spec, requirements_file
 from .target import host_python
+from .workdir import work_dir
 from .zipshares import EarlyShares
 
 __all__ = ["assemble", "build_deps"]
-
-
-def _work_dir() -> str:
-    """A fresh work directory the stage (which may run as another user) can write."""
-    work = tempfile.mkdtemp(prefix="slim-lambda-")
-    os.chmod(work, 0o777)
-    return work
 
 
 def _container(session: Session) -> ContainerRunner:
@@ -57,8 +49,7 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
                                   pip_cache=session.cache.pip_cache,
                                   uv_cache=session.cache.uv_cache, log=session.progress)
         pip_cache = ""
-    work = _work_dir()
-    try:
+    with work_dir() as work:
         mounts = Mounts(entry=request.entry, work=work, output=tree, pip_cache=pip_cache,
                         find_links=request.bundling.find_links, layers=_layers(session))
         spec = deps_spec(request, session.target, runner.view(mounts),
@@ -71,8 +62,6 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
         finally:
             early.finish(meta)
         return meta
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],
@@ -84,8 +73,7 @@ def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],
         needs_probe and target.can_import))
     runner: StageRunner = InProcessRunner(log=session.progress) if on_host else _container(
         session)
-    work = _work_dir()
-    try:
+    with work_dir() as work:
         mounts = Mounts(entry=request.entry, work=work, output=output_dir, deps=tree,
                         deps_meta=meta_path, layers=_layers(session))
         spec = assemble_spec(
@@ -95,7 +83,5 @@ def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],
             can_import=(target.mode == "local" and target.can_import) if on_host else True,
             imports=imports)
         report = runner.run(spec, mounts, network="none")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     report["assembled_on"] = "host" if on_host else "image"
     return report

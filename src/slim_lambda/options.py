@@ -85,15 +85,18 @@ class BundlingOptions:
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Extra environment variables for the build (``PIP_*``, ``HTTPS_PROXY``, ...).
 
-    Not part of the asset hash and never written to cdk.out. Default: none.
+    Never written to cdk.out. Only the settings that change what pip or uv resolves
+    (index URLs as their identity, never a password; find-links, constraints, pre-release
+    and binary policies: the table in :mod:`slim_lambda.plan.resolution_env`) are part of
+    the asset hash and the deps key. Default: none.
     """
 
     pass_environment: tuple[str, ...] = (
         "PIP_*", "UV_*", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
         "http_proxy", "https_proxy", "no_proxy", "all_proxy")
-    """Host environment variables (glob patterns) passed to the install step. Not part of
-    the asset hash; their secrets are redacted from every log. Default: pip, uv and
-    proxy settings."""
+    """Host environment variables (glob patterns) passed to the install step. Those that
+    change resolution are hashed like ``environment``'s; their secrets are redacted from
+    every log. Default: pip, uv and proxy settings."""
 
     cache: bool = True
     """Reuse finished dependency trees across synths and functions. Default: True."""

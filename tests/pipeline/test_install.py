@@ -14,8 +14,10 @@ def spec(runtime: str = "python3.11", **install: object) -> DepsSpec:
 
 
 def test_golden_command() -> None:
+    """The spec's URLs carry no credentials (the logins are in the stage's netrc file), so
+    no command line shows a password to ``ps``."""
     cmd = install_command(
-        spec(index_url="https://u:p@idx.example/simple", extra_index_urls=("https://x/simple",),
+        spec(index_url="https://idx.example/simple", extra_index_urls=("https://x/simple",),
              find_links=("/slim-lambda/find-links/0",), no_index=True),
         "/asset-input/requirements.txt", "/asset-output", python="python3")
     assert cmd == [
@@ -25,7 +27,7 @@ def test_golden_command() -> None:
         "--no-compile", "--no-warn-script-location", "--disable-pip-version-check",
         "--no-input", "--progress-bar", "off",
         "--no-index",
-        "--index-url", "https://u:p@idx.example/simple",
+        "--index-url", "https://idx.example/simple",
         "--extra-index-url", "https://x/simple",
         "--find-links", "/slim-lambda/find-links/0",
         "--prefer-binary", "--log", "/w/pip.log",
@@ -62,6 +64,12 @@ def test_pip_failures_are_explained() -> None:
                     "metadata (setup.py) ... error\nerror: metadata-generation-failed\n\n"
                     "hint: See above for details.").startswith(
         "relfix_sdist-2.0.tar.gz has no wheel for this runtime and architecture, and preparing")
+
+
+def test_a_netrc_login_that_sees_no_version_is_named() -> None:
+    text = "ERROR: No matching distribution found for pkg (from versions: none)"
+    assert "check the credentials" not in _explain(text)
+    assert "check the credentials" in _explain(text, netrc=True)
 
 
 def test_pip_prefers_an_older_wheel_and_logs_what_it_skipped() -> None:

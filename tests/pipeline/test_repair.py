@@ -15,7 +15,8 @@ from slim_lambda.pipeline.verify import Failure, verify_imports
 from tests.fixtures.verifyfix import NEEDED, UNNEEDED
 from tests.pipeline.helpers import snapshot
 
-FAILING = ["slimfix_broken", "slimfix_broken_syntax", "slimfix_extras_fast", "slimfix_needtests"]
+FAILING = ["slimfix_broken", "slimfix_broken_syntax", "slimfix_extras_fast", "slimfix_needtests",
+           "slimfix_needtests.testing"]
 
 
 def test_the_trial_covers_the_packages_the_error_names() -> None:
@@ -73,8 +74,9 @@ def test_without_repair_nothing_is_kept_and_the_rule_is_named(verify_tree: Path,
     found = diagnose(str(verify_tree), failures, held=held, removed=removed, repair=False)
 
     assert found.kept == []
-    (regression,) = found.regressions
+    regression, subpackage = sorted(found.regressions, key=lambda f: f.module)
     assert (regression.module, regression.rule) == ("slimfix_needtests", "tests")
+    assert (subpackage.module, subpackage.rule) == ("slimfix_needtests.testing", "tests")
     assert regression.evidence == f"the 'tests' rule removed {', '.join(NEEDED)}"
     assert snapshot(verify_tree) == tree_before
     assert snapshot(tmp_path / "held") == held_before

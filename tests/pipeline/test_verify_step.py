@@ -23,7 +23,7 @@ from slim_lambda.pipeline.bytecode import pyc_path
 from slim_lambda.pipeline.deps import run_deps
 from slim_lambda.pipeline.errors import BuildError
 from slim_lambda.pipeline.spec import DepsSpec, InstallSettings
-from tests.fixtures.verifyfix import NEEDED, NEEDTESTS, UNNEEDED
+from tests.fixtures.verifyfix import LAZY_NEEDED, NEEDED, NEEDTESTS, UNNEEDED
 from tests.fixtures.wheelhouse import PURE_FILES
 from tests.pipeline.helpers import snapshot
 
@@ -127,10 +127,25 @@ def test_without_repair_a_broken_import_fails_naming_the_rule(
         run_deps(spec, log=lambda _m: None)
     error = caught.value
     assert error.step == "verify"
-    assert "1 module(s) no longer import after slimming" in str(error)
+    # the package and its public subpackage ``testing``, which is what needs tests/
+    assert "2 module(s) no longer import after slimming" in str(error)
     assert "- slimfix_needtests: ModuleNotFoundError: No module named " \
            "'slimfix_needtests.tests'" in error.details
     assert "the 'tests' rule removed" in error.details and NEEDED[1] in error.details
     assert UNNEEDED[0] not in error.details
     assert "slimfix_extras_fast" not in error.details  # a warning, not a regression
     assert "slim.repair" in error.details
+
+
+def test_a_public_subpackage_a_rule_broke_is_repaired_though_the_package_imports(
+        tmp_path: Path, verify_wheelhouse: Path) -> None:
+    """numpy 2.2: ``import numpy`` works without ``tests/``, ``import numpy.testing`` (which
+    scipy.optimize needs) does not. Verify imports public subpackages too."""
+    spec = _deps(tmp_path, (verify_wheelhouse,), ("slimfix-lazytests",))
+    meta = run_deps(spec, log=lambda _m: None)
+    assert meta["verify"]["repaired"] == [
+        {"path": rel, "rule": "tests", "needed_by": "slimfix_lazytests.testing"}
+        for rel in LAZY_NEEDED]
+    assert not (Path(spec.output_dir) / "slimfix_lazytests/tests/test_lazy.py").exists()
+    assert "slimfix_lazytests.testing" in meta["verify"]["modules"]
+    assert not any("_private" in m for m in meta["verify"]["modules"])

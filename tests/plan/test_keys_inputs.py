@@ -125,3 +125,23 @@ def test_bundling_find_links_are_hashed_by_content(
     after = _keys(make_request, bundling=options)
     assert before[0] != after[0]
     assert before[1] != after[1]
+
+
+def test_large_files_are_hashed_once_across_synths(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big wheel in a find-links directory is read by the first synth only; a rewrite of
+    it (new ctime) is read again."""
+    from slim_lambda.plan import content
+
+    monkeypatch.setenv("SLIM_LAMBDA_CACHE_DIR", str(tmp_path / "cache"))
+    wheel = tmp_path / "big.whl"
+    wheel.write_bytes(b"a" * (content.MEMO_MIN_BYTES + 1))
+    first = content.hash_file(str(wheel))
+    content._MEMO.clear()  # a new synth process
+    reads: list[str] = []
+    real = content._hash_file
+    monkeypatch.setattr(content, "_hash_file", lambda p, r: reads.append(p) or real(p, r))
+    assert content.hash_file(str(wheel)) == first and reads == []
+    wheel.write_bytes(b"b" * (content.MEMO_MIN_BYTES + 1))
+    content._MEMO.clear()
+    assert content.hash_file(str(wheel)) != first and reads == [str(wheel)]

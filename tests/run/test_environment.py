@@ -9,6 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from slim_lambda.options import BundlingOptions
+from slim_lambda.run.credentials import Login
 from slim_lambda.run.environment import (
     build_environment,
     find_ca_bundle,
@@ -119,3 +120,17 @@ def test_no_form_of_a_passed_password_survives(password: str, encode: bool, name
     for shown in (url, *forms):
         out = env.redact(f"{before} {shown} {after}")
         assert not [f for f in forms if len(f) >= 4 and f in out], out
+
+
+def test_secret_and_app_set_variables_are_private_and_index_logins_collected() -> None:
+    environ = {"PIP_EXTRA_INDEX_URL": "https://robot:t0k3n@extra.example/simple",
+               "PIP_DEFAULT_TIMEOUT": "60", "MY_INDEX_TOKEN": "abc", "https_proxy": "http://p:3128"}
+    bundling = BundlingOptions(pass_environment=("PIP_*", "MY_*", "https_proxy"),
+                               environment={"DEPLOY_SETTING": "x"},
+                               index_url="https://u:p%40ss@idx.example/simple")
+    env = build_environment(bundling, environ)
+    assert env.public_variables == {"PIP_DEFAULT_TIMEOUT": "60", "https_proxy": "http://p:3128"}
+    assert env.private_variables == {
+        "PIP_EXTRA_INDEX_URL": "https://robot:t0k3n@extra.example/simple",
+        "MY_INDEX_TOKEN": "abc", "DEPLOY_SETTING": "x"}
+    assert env.logins == (Login("idx.example", "u", "p@ss"),)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
+from slim_lambda.pipeline.spec import NETRC_FILE, PRIVATE_ENV_FILE, AssembleSpec, DepsSpec
 from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.credentials import Login
 from slim_lambda.run.environment import BuildEnvironment
-from slim_lambda.run.runners import ContainerRunner, InProcessRunner, Mounts
+from slim_lambda.run.runners import ContainerRunner, InProcessRunner, Mounts, _write_inputs
 
 
 def _runner(ca: str | None = None) -> ContainerRunner:
-    env = BuildEnvironment(variables={"PIP_INDEX_URL": "https://idx/s"}, ca_bundle=ca,
-                           secrets=())
+    env = BuildEnvironment(variables={"PIP_INDEX_URL": "https://idx/s", "DEPLOY_TOKEN": "t0k"},
+                           ca_bundle=ca, secrets=(), private=frozenset({"DEPLOY_TOKEN"}))
     return ContainerRunner(docker=DockerRunner(), image="img", platform="linux/amd64", env=env,
                            timeout_seconds=60, memory_bytes=None, log=print)
 
@@ -40,6 +44,27 @@ def test_container_view_and_volumes(tmp_path: Path) -> None:
     env = runner.environment(mounts)
     assert env["PIP_CACHE_DIR"] == "/slim-lambda/pip-cache"
     assert env["PIP_INDEX_URL"] == "https://idx/s" and "PIP_CERT" not in env
+    assert "DEPLOY_TOKEN" not in env, "docker inspect would show it: it goes in a file"
+
+
+def test_credentials_reach_the_stage_as_private_files_only(tmp_path: Path) -> None:
+    env = BuildEnvironment(variables={"PIP_INDEX_URL": "https://idx/s", "DEPLOY_TOKEN": "t0k"},
+                           ca_bundle=None, secrets=(), private=frozenset({"DEPLOY_TOKEN"}),
+                           logins=(Login("idx.example", "u", "pw"),))
+    deps = DepsSpec(runtime="python3.11", architecture="x86_64", output_dir="/o",
+                    work_dir="/w")
+    (tmp_path / "deps").mkdir()
+    _write_inputs(deps, str(tmp_path / "deps"), env)
+    assert sorted(p.name for p in (tmp_path / "deps").iterdir()) == [
+        NETRC_FILE, PRIVATE_ENV_FILE, "spec.json"]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in (tmp_path / "deps").iterdir())
+    assert json.loads((tmp_path / "deps" / PRIVATE_ENV_FILE).read_text()) == {
+        "DEPLOY_TOKEN": "t0k"}
+    assemble = AssembleSpec(runtime="python3.11", architecture="x86_64", output_dir="/o",
+                            work_dir="/w")
+    (tmp_path / "assemble").mkdir()
+    _write_inputs(assemble, str(tmp_path / "assemble"), env)  # it installs nothing
+    assert not (tmp_path / "assemble" / NETRC_FILE).exists()
 
 
 def test_the_ca_bundle_is_mounted_read_only_and_named_to_every_client(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from slim_lambda.options import SizeLimits, SlimOptions
+from slim_lambda.options import BundlingOptions, SizeLimits, SlimOptions
 from slim_lambda.pipeline.spec import DepsSpec, load_spec
 from slim_lambda.plan.request import LayerShare, Target
 from slim_lambda.run.runners import Mounts
@@ -74,3 +74,18 @@ def test_assemble_budget_is_the_limit_minus_the_layers(make_request: MakeRequest
     assert spec.source_dir == "/asset-input" and spec.layer_paths == SEEN.layers
     assert assemble_spec(request, SEEN, image="img", sources=False, can_compile=True,
                          can_import=False, imports=[]).source_dir == ""
+
+
+def test_the_spec_holds_index_urls_without_credentials(make_request: MakeRequest) -> None:
+    """The logins reach the installer in a netrc file: the spec on disk, and the command
+    line made from it, hold none."""
+    bundling = BundlingOptions(index_url="https://u:pw@idx.example/simple",
+                               extra_index_urls=("https://tok3n@extra.example/simple",),
+                               find_links=("https://u:pw@links.example/wheels/",))
+    seen = Mounts(entry="/asset-input", work="/slim-lambda/work", output="/asset-output",
+                  find_links=bundling.find_links)
+    spec = deps_spec(make_request(bundling=bundling), DOCKER, seen, None, [], zip_sizes=True)
+    assert spec.install.index_url == "https://idx.example/simple"
+    assert spec.install.extra_index_urls == ("https://extra.example/simple",)
+    assert spec.install.find_links == ("https://links.example/wheels/",)
+    assert "pw" not in spec.to_json() and "tok3n" not in spec.to_json()

@@ -23,6 +23,8 @@ from ..plan.keys import fingerprint
 from ..plan.request import BuildRequest
 from ..plan.resolve import resolve_request
 from ..platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR
+from ..run.container import EngineSocket
+from ..run.target import pin_request
 from .staging import SlimLocalBundling
 
 __all__ = ["SlimAsset", "construct_label", "plan_request", "slim_asset"]
@@ -37,6 +39,8 @@ class SlimAsset:
     """CDK's ``ILocalBundling``; its ``report`` is set once this synth built the asset."""
     fingerprint: str
     """The custom asset hash."""
+    request: BuildRequest
+    """The request as hashed and built: pinned to its target and resolution settings."""
 
 
 def construct_label(scope: Construct, id: str) -> str:
@@ -64,9 +68,11 @@ def plan_request(scope: Construct, *, where: str, label: str, problems: list[str
 
 
 def slim_asset(request: BuildRequest) -> SlimAsset:
-    """``Code.from_asset`` of the request's entry, hashed by the request, built by
-    :class:`SlimLocalBundling`. The build image is named for CDK's bookkeeping only: the
+    """``Code.from_asset`` of the request's entry, pinned (:func:`~slim_lambda.run.target.
+    pin_request`: the resolved mode and image, the resolution settings), hashed by it,
+    built by :class:`SlimLocalBundling`. The build image is named for CDK's bookkeeping only: the
     local hook always builds (in that image, or locally), so CDK never runs it itself."""
+    request = pin_request(request, EngineSocket.from_env())
     bundler = SlimLocalBundling(request)
     asset_hash = fingerprint(request)
     code = lambda_.Code.from_asset(
@@ -79,4 +85,4 @@ def slim_asset(request: BuildRequest) -> SlimAsset:
             local=bundler,
         ),
     )
-    return SlimAsset(code=code, bundling=bundler, fingerprint=asset_hash)
+    return SlimAsset(code=code, bundling=bundler, fingerprint=asset_hash, request=request)

@@ -114,9 +114,10 @@ class SlimPythonFunction(lambda_.Function):
             reserved_concurrent_executions=reserved_concurrent_executions,
             ephemeral_storage_size=ephemeral_storage_size, log_group=log_group,
             log_retention=log_retention, events=events, dead_letter_queue=dead_letter_queue)
-        code = slim_asset(request).code
+        asset = slim_asset(request)
+        code = asset.code
         with cdk_rejects(where, lambda_.Function):
             super().__init__(scope, id, code=code, handler=lambda_handler, runtime=runtime,
                              architecture=architecture, **props, **kwargs)
-        self.build_request = request
+        self.build_request = asset.request
         """The resolved build plan (entry, image, options)."""

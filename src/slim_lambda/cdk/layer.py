@@ -95,7 +95,7 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
         with cdk_rejects(where, lambda_.LayerVersion):
             super().__init__(scope, id, code=asset.code, compatible_runtimes=[runtime],
                              compatible_architectures=architectures, **props, **kwargs)
-        self.build_request = request
+        self.build_request = asset.request
         """The resolved build plan."""
 
     @property

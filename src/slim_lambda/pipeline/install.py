@@ -13,15 +13,19 @@ from collections.abc import Callable
 from .errors import BuildError
 from .redact import redact
 from .sources import copy_sources
-from .spec import DepsSpec, InstallSettings
+from .spec import NETRC_FILE, DepsSpec, InstallSettings
 from .wheelchoice import PIP_LOG
 
 __all__ = ["install_command", "install_project", "install_requirements"]
 
 
+def _has_netrc(spec: DepsSpec) -> bool:
+    return os.path.exists(os.path.join(spec.work_dir, NETRC_FILE))
 
 
 def _index_args(install: InstallSettings) -> list[str]:
+    """The index options; their URLs carry no credentials (those are in the stage's netrc
+    file, :data:`~.spec.NETRC_FILE`), so no ``ps`` shows them."""
     args: list[str] = []
     if install.no_index:
         args.append("--no-index")
@@ -101,8 +105,9 @@ def _requirements_name(path: str) -> str:
     return path
 
 
-def _explain(output: str, returncode: int = 1) -> str:
-    """A one-line reason for a failed pip or uv run, with the fix where we know it."""
+def _explain(output: str, returncode: int = 1, *, netrc: bool = False) -> str:
+    """A one-line reason for a failed pip or uv run, with the fix where we know it.
+    ``netrc``: the index logins came in the stage's netrc file (not in the URLs)."""
     text = redact(output)
     if "No space left on device" in text:
         return ("the disk filled up (no space left on device): free space on the disk of the "
@@ -129,7 +134,7 @@ def _explain(output: str, returncode: int = 1) -> str:
     if m := re.search(r"No matching distribution found for (\S+)", text):
         hint = ("; an index with credentials listed no version at all: check the credentials "
                 "in bundling.index_url / extra_index_urls" if "(from versions: none)" in text
-                and "://***@" in text else "")
+                and (netrc or "://***@" in text) else "")
         return (f"no installable distribution for {m.group(1)}: check the name and version, "
                 f"and that a wheel exists for this runtime and architecture{hint}")
     if "CERTIFICATE_VERIFY_FAILED" in text or "invalid peer certificate" in text:
@@ -209,11 +214,23 @@ def install_requirements(spec: DepsSpec, python: str = sys.executable,
         os.remove(log)
     returncode, output = _run_streaming(cmd, env, spec.work_dir, progress)
     if returncode != 0:
-        if os.path.exists(log):
-            os.remove(log)
-        raise BuildError("install", f"{spec.install.installer} could not install the requirements: "
-                         f"{_explain(output, returncode)}", details=_tail(output))
+        # with --log pip writes a failed build's own output (the missing compiler) only there
+        why = _explain(output + "\n" + _log_tail(log), returncode, netrc=_has_netrc(spec))
+        raise BuildError("install", f"{spec.install.installer} could not install the "
+                         f"requirements: {why}", details=_tail(output))
     return redact(output)
+
+
+def _log_tail(path: str, lines: int = 400) -> str:
+    """The end of pip's debug log, which is then deleted (index URLs in it may carry
+    credentials); "" when there is none."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            tail = "".join(f.readlines()[-lines:])
+        os.remove(path)
+    except OSError:
+        return ""
+    return tail
 
 
 def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
@@ -243,6 +260,6 @@ def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         raise BuildError("install", f"{spec.install.installer} could not install your project as a "
-                         f"package: {_explain(output, proc.returncode)}",
+                         f"package: {_explain(output, proc.returncode, netrc=_has_netrc(spec))}",
                          details=_tail(output))
     return redact(output)

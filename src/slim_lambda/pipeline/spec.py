@@ -21,11 +21,19 @@ from typing import Any, ClassVar, TypeVar
 
 from ..options import UNZIPPED_LIMIT_BYTES, SlimOptions
 
-__all__ = ["TREE_FINAL", "AssembleSpec", "DepsSpec", "InstallSettings", "load_spec"]
+__all__ = ["NETRC_FILE", "PRIVATE_ENV_FILE", "TREE_FINAL", "AssembleSpec", "DepsSpec",
+           "InstallSettings", "load_spec"]
 
 TREE_FINAL = "tree-final"
 """Created in the deps stage's work directory once the tree's files are final (later steps
 only read them and set their modes): the host may start measuring them."""
+NETRC_FILE = "netrc"
+"""In a stage's work directory (``0600``): the index logins, which pip and uv read through
+``NETRC``. The spec's URLs carry no credentials."""
+PRIVATE_ENV_FILE = "private-env.json"
+"""In a stage's work directory (``0600``): variables the installer needs but no command line
+or container configuration may show (secrets, ``bundling.environment``); the pipeline loads
+them into its own environment at start and removes the file."""
 
 T = TypeVar("T")
 S = TypeVar("S", bound="_Spec")
@@ -65,6 +73,7 @@ class InstallSettings:
     python_platform: str = ""
     """uv ``--python-platform``, e.g. ``x86_64-manylinux_2_26`` (local mode)."""
     index_url: str | None = None
+    """Without credentials, as all the URLs here: the logins are in :data:`NETRC_FILE`."""
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False

@@ -19,8 +19,20 @@ from dataclasses import dataclass, field
 
 from .imports import probe
 
-__all__ = ["Failure", "VerifyResult", "attribute", "files_named", "modules_named",
-           "paths_named", "verify_imports"]
+__all__ = [
+    "Failure",
+    "VerifyResult",
+    "attribute",
+    "files_named",
+    "modules_named",
+    "paths_named",
+    "public_subpackages",
+    "verify_imports",
+]
+
+
+NOT_IMPORTED = frozenset({"tests", "test", "conftest"})
+"""Subpackages verify never imports: test suites (the ``tests`` rule removes them anyway)."""
 
 
 @dataclass(frozen=True)
@@ -109,16 +121,37 @@ def verify_imports(root: str, modules: list[str], *, removed: dict[str, str],
             todo.append(name)
     result.modules = todo
 
-    def one(name: str) -> tuple[str, str, list[str]]:
-        outcome = probe(root, [name], python=python, timeout=timeout,
+    def one(name: str) -> tuple[list[str], dict[str, str], list[str]]:
+        names = [name, *(s for s in public_subpackages(root, name)
+                         if s not in requested and s not in skip)]
+        outcome = probe(root, names, python=python, timeout=timeout,
                         extra_paths=extra_paths)
-        return name, outcome.failed.get(name, ""), outcome.files
+        return names, outcome.failed, outcome.files
 
+    requested = set(todo)
     workers = max(1, min(len(todo), jobs or os.cpu_count() or 2))
+    result.modules = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for name, error, files in pool.map(one, todo):
-            result.loaded[name] = files
-            if error:
-                rule, evidence = attribute(error, root, removed, stripped)
-                result.failures.append(Failure(name, error, rule, evidence))
+        for names, failed, files in pool.map(one, todo):
+            result.modules += names
+            for name in names:
+                result.loaded[name] = files
+                if name in failed:
+                    rule, evidence = attribute(failed[name], root, removed, stripped)
+                    result.failures.append(Failure(name, failed[name], rule, evidence))
     return result
+
+
+def public_subpackages(root: str, name: str) -> list[str]:
+    """The public direct subpackages of package ``name`` under ``root``: imported with it,
+    in the same interpreter, because a package may load one lazily (``numpy.testing``,
+    which ``scipy.optimize`` needs) so that importing the package alone proves nothing."""
+    base = os.path.join(root, *name.split("."))
+    try:
+        children = sorted(os.listdir(base))
+    except OSError:
+        return []
+    return [f"{name}.{child}" for child in children
+            if child.isidentifier() and not child.startswith("_")
+            and child not in NOT_IMPORTED
+            and os.path.isfile(os.path.join(base, child, "__init__.py"))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 
 from ..manifests.inputs import Input
 from ..pipeline.secretfiles import is_manifest, redact_manifest
@@ -19,7 +20,54 @@ from ..pipeline.sources import list_sources
 __all__ = ["hash_file", "hash_files", "hash_input", "hash_links"]
 
 
+MEMO_MIN_BYTES = 1 << 20
+_MEMO: dict[tuple[object, ...], str] = {}
+"""Content hashes of large files by identity (device, inode, size, mtime, ctime): a synth
+with many functions sharing a find-links directory of large wheels reads each wheel once,
+and the next synth reads none (the hash is kept in the cache directory, under
+``file-hashes/``; ctime changes with every write and cannot be set back). Small files
+(sources, manifests, which a test may rewrite within the clock's tick) are always read."""
+MEMO_DIR = "file-hashes"
+
+
 def hash_file(path: str, *, redacted: bool = False) -> str:
+    st = os.stat(path)
+    if st.st_size < MEMO_MIN_BYTES:
+        return _hash_file(path, redacted)
+    identity = (os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
+                st.st_ctime_ns, redacted)
+    if (known := _MEMO.get(identity)) is None:
+        known = _MEMO[identity] = _remembered(identity, lambda: _hash_file(path, redacted))
+    return known
+
+
+def _remembered(identity: tuple[object, ...], compute: Callable[[], str]) -> str:
+    """The hash a synth before this one stored for ``identity``, else computed and stored.
+    A cache directory that cannot be read or written only costs the reading."""
+    from ..run.cache import default_cache_dir  # where the cache lives has one owner
+
+    name = hashlib.sha256(repr(identity).encode()).hexdigest()[:40]
+    path = os.path.join(default_cache_dir(), MEMO_DIR, name)
+    try:
+        with open(path, encoding="ascii") as f:
+            stored = f.read().strip()
+        if len(stored) == 64 and all(c in "0123456789abcdef" for c in stored):
+            return stored
+    except (OSError, UnicodeDecodeError):
+        pass
+    digest = compute()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="ascii") as f:
+            f.write(digest)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return digest
+
+
+def _hash_file(path: str, redacted: bool) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         if redacted:

@@ -63,25 +63,38 @@ def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
     return data
 
 
+def _target_data(target: Target) -> dict[str, Any]:
+    """The target as both hashes name it: the mode and image ID (Docker), or the uv
+    platform and what this host can do right for the runtime (local)."""
+    return {"mode": target.mode, "image": target.image_id, "platform": target.python_platform,
+            "capabilities": [target.can_strip, target.can_compile, target.can_import]}
+
+
 def fingerprint(request: BuildRequest) -> str:
-    """The asset hash: sources, the install plan, every option that changes the bundle,
-    the image reference, the layers and this library's version. Never credentials or
-    the environment."""
+    """The asset hash: sources, the handler module, the install plan, every option that
+    changes the bundle, the pinned target (resolved mode; the image ID, or its tag marked
+    absent; a local host's capabilities), the resolution settings of the environment, the
+    layers and this library's version. Never credentials; of the environment only
+    :attr:`BuildRequest.resolution`. Unpinned (the CLI), the requested mode and image tag."""
     h = hashlib.sha256()
     if request.copy_sources:
         h.update(hash_files(request.entry, request.bundling.exclude).encode())
+    target = (_target_data(request.pinned) if request.pinned is not None else
+              {"unpinned": [request.bundling.mode, request.image]})
     options = {
         "version": __version__,
         "runtime": request.runtime,
         "architecture": request.architecture,
-        "image": request.image,
-        "mode": request.bundling.mode,
+        "target": target,
+        "handler_module": request.handler_module,
+        "resolution": dict(request.resolution),
         "plan": _plan_data(request.plan, request.entry),
         "install": _install_options(request),
         "exclude": list(request.bundling.exclude),
         "slim": asdict(request.slim),
         "unzipped_limit": request.limits.unzipped_bytes,
         "prefix": request.prefix,
+        "copy_sources": request.copy_sources,
         "layers": [[layer.label, layer.fingerprint, layer.unzipped_bytes if layer.declared
                     else None] for layer in request.layers],
     }
@@ -90,15 +103,17 @@ def fingerprint(request: BuildRequest) -> str:
 
 
 def deps_key(request: BuildRequest, target: Target) -> str:
-    """Everything that changes the finished dependency tree, and nothing else."""
+    """Everything that changes the finished dependency tree, and nothing else: the
+    target the build resolved at synth, the plan and its inputs, the install options,
+    the environment's resolution settings, the slim options that act on dependencies,
+    the layers' packages and this library's version."""
     s = request.slim
     data = {
         "version": __version__,
         "runtime": request.runtime,
         "architecture": request.architecture,
-        "image": target.image_id,
-        "mode": target.mode,
-        "capabilities": [target.can_strip, target.can_compile, target.can_import],
+        "target": _target_data(target),
+        "resolution": dict(request.resolution),
         "plan": _plan_data(request.plan, request.entry),
         "install": _install_options(request),
         "slim": {k: v for k, v in asdict(s).items() if k not in ("bytecode", "slim_user_code")},

@@ -35,6 +35,19 @@ class LayerShare:
     report: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where a build runs: the mode, the image ID (Docker) or ``local:<platform>``, and
+    what it can do right for the runtime."""
+
+    mode: str
+    image_id: str
+    can_strip: bool
+    can_compile: bool
+    can_import: bool
+    python_platform: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class BuildRequest:
     """Everything one build needs, resolved and validated."""
@@ -52,6 +65,15 @@ class BuildRequest:
     """``python/`` for a layer."""
     copy_sources: bool = True
     layers: tuple[LayerShare, ...] = ()
+    handler_module: str = ""
+    """The handler's module (``index``, ``app.main``): each function of a shared entry is
+    its own asset, checked and reported on its own. Empty for a layer."""
+    pinned: Target | None = None
+    """Where the asset hash says the build runs, resolved cheaply at construct time
+    (:func:`slim_lambda.run.target.pin_target`); None until pinned (the CLI)."""
+    resolution: Mapping[str, str] = field(default_factory=dict)
+    """The build environment's resolution-changing settings, as identities
+    (:func:`slim_lambda.plan.resolution_env.resolution_settings`): in both hashes."""
 
     @property
     def platform(self) -> str:
@@ -60,14 +82,3 @@ class BuildRequest:
     @property
     def layer_bytes(self) -> int:
         return sum(layer.unzipped_bytes for layer in self.layers)
-
-
-
-@dataclass(frozen=True)
-class Target:
-    mode: str
-    image_id: str
-    can_strip: bool
-    can_compile: bool
-    can_import: bool
-    python_platform: str = ""

@@ -137,7 +137,8 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
         bundling = replace(bundling, exclude=(*bundling.exclude, *extra))
     request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,
                            plan=plan, bundling=bundling, slim=slim, limits=limits, label=label,
-                           prefix=prefix, copy_sources=copy_sources, layers=layers)
+                           prefix=prefix, copy_sources=copy_sources, layers=layers,
+                           handler_module=module if check_index else "")
     return request, f"{module}.{handler}"
 
 

@@ -1,5 +1,6 @@
 """What the install sees of this host: passed-through variables, the CA bundle, and the
-secrets among them, with the redactor that keeps those secrets out of every log line.
+secrets among them, with the redactor that keeps those secrets out of every log line, and
+which variables and index logins must reach the install privately (:mod:`.credentials`).
 
 Pure: the host environment is a parameter (``os.environ`` by default), so each rule is
 tested without running a build.
@@ -16,6 +17,7 @@ from urllib.parse import quote, unquote
 
 from ..options import BundlingOptions
 from ..pipeline.redact import HIDDEN, redact, url_secrets
+from .credentials import Login, logins
 
 __all__ = [
     "CA_BUNDLE_ENV",
@@ -25,6 +27,7 @@ __all__ = [
     "find_secrets",
     "make_redactor",
     "passthrough_environment",
+    "private_names",
 ]
 
 CA_BUNDLE_ENV = "SLIM_LAMBDA_CA_BUNDLE"
@@ -44,6 +47,20 @@ class BuildEnvironment:
     variables: Mapping[str, str]
     ca_bundle: str | None
     secrets: tuple[str, ...]
+    private: frozenset[str] = frozenset()
+    """Names among ``variables`` that no command line or container configuration shows."""
+    logins: tuple[Login, ...] = ()
+    """The index options' credentials, for the install's netrc."""
+
+    @property
+    def public_variables(self) -> dict[str, str]:
+        """What the container's configuration (``docker inspect``) may show."""
+        return {k: v for k, v in self.variables.items() if k not in self.private}
+
+    @property
+    def private_variables(self) -> dict[str, str]:
+        """What only the pipeline's own environment holds, read from a ``0600`` file."""
+        return {k: v for k, v in self.variables.items() if k in self.private}
 
     def redact(self, text: str) -> str:
         return make_redactor(self.secrets)(text)
@@ -59,6 +76,14 @@ def passthrough_environment(bundling: BundlingOptions, environ: Mapping[str, str
     for name in OWNED:
         env.pop(name, None)
     return env
+
+
+def private_names(bundling: BundlingOptions, variables: Mapping[str, str]) -> frozenset[str]:
+    """Every ``bundling.environment`` variable (written in the app: often a secret), and each
+    passed-through one whose name looks secret or whose value holds URL credentials."""
+    return frozenset(name for name, value in variables.items()
+                     if name in bundling.environment or url_secrets(value)
+                     or any(s in name.upper() for s in SECRET_NAME))
 
 
 def find_ca_bundle(bundling: BundlingOptions, environ: Mapping[str, str]) -> str | None:
@@ -115,4 +140,7 @@ def build_environment(bundling: BundlingOptions,
     environ = os.environ if environ is None else environ
     variables = passthrough_environment(bundling, environ)
     return BuildEnvironment(variables=variables, ca_bundle=find_ca_bundle(bundling, environ),
-                            secrets=find_secrets(bundling, variables))
+                            secrets=find_secrets(bundling, variables),
+                            private=private_names(bundling, variables),
+                            logins=logins([bundling.index_url or "", *bundling.extra_index_urls,
+                                           *bundling.find_links]))

@@ -35,6 +35,7 @@ from ..pipeline.pipeline import run_stage
 from ..pipeline.spec import AssembleSpec, DepsSpec
 from ..plan.keys import is_local_dir
 from .container import ContainerRun, DockerRunner, Volume
+from .credentials import write_credentials
 from .environment import BuildEnvironment
 from .workdir import write_private
 
@@ -89,10 +90,13 @@ def package_dir() -> str:
     return os.path.dirname(os.path.dirname(pipeline_pkg.__file__))
 
 
-def _write_spec(spec: Spec, work: str) -> None:
-    """``0600``: the spec names the index with its credentials (the work directory is
-    ``0700`` too, :mod:`.workdir`)."""
+def _write_inputs(spec: Spec, work: str, env: BuildEnvironment) -> None:
+    """The spec (its URLs without credentials) and, for the installer only, the index
+    logins and the private variables: all ``0600`` in the ``0700`` work directory
+    (:mod:`.credentials`, :mod:`.workdir`)."""
     write_private(os.path.join(work, "spec.json"), spec.to_json())
+    write_credentials(work, env.logins if isinstance(spec, DepsSpec) else (),
+                      env.private_variables)
 
 
 def read_result(work: str, where: str, logs: str, exit_code: int, oom: bool,
@@ -158,7 +162,7 @@ class ContainerRunner(StageRunner):
         return volumes
 
     def environment(self, mounts: Mounts) -> dict[str, str]:
-        env = dict(self.env.variables)
+        env = self.env.public_variables  # the private ones: a file (:func:`_write_inputs`)
         env.update({"PYTHONPATH": LIB, "PYTHONUNBUFFERED": "1",
                     "HOME": f"{CONTAINER['work']}/home"})
         if self.env.ca_bundle:
@@ -168,7 +172,7 @@ class ContainerRunner(StageRunner):
         return env
 
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
-        _write_spec(spec, mounts.work)
+        _write_inputs(spec, mounts.work, self.env)
         work = CONTAINER["work"]
         run = ContainerRun(
             image=self.image, platform=self.platform,
@@ -218,7 +222,7 @@ class SubprocessRunner(StageRunner):
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("PYTHON", "PIP_", "UV_"))}
-        env.update(self.env.variables)
+        env.update(self.env.public_variables)
         env.update({"PYTHONUNBUFFERED": "1", "PIP_CACHE_DIR": self.pip_cache,
                     "UV_CACHE_DIR": self.uv_cache, "PYTHONPATH": lib_path()})
         if self.env.ca_bundle:
@@ -227,7 +231,7 @@ class SubprocessRunner(StageRunner):
 
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
         work = mounts.work
-        _write_spec(spec, work)
+        _write_inputs(spec, work, self.env)
         proc = subprocess.Popen(
             [sys.executable, "-c", GROUP_WATCHDOG, sys.executable, "-m",
              pipeline_pkg.__name__, os.path.join(work, "spec.json"),

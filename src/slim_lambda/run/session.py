@@ -12,8 +12,10 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..plan.request import BuildRequest
+from ..plan.resolution_env import resolution_settings
 from .cache import DepsCache, default_cache_dir
 from .container import DockerRunner
 from .environment import build_environment
@@ -38,14 +40,17 @@ class Session:
 
     def __init__(self, request: BuildRequest, docker: DockerRunner, log: Log) -> None:
         self.deflater = NodeDeflater()
-        self.request = request
         self.docker = docker
         self.env = build_environment(request.bundling)
+        # the deps key names what the install sees of this environment
+        self.request = replace(request, resolution=resolution_settings(self.env.variables))
         self._log = log
         self._started = time.monotonic()
         self._progress = show_progress()
         try:
-            self.mode = resolve_mode(request, docker)
+            # a pinned request runs in the mode its asset hash names
+            self.mode = (request.pinned.mode if request.pinned is not None
+                         else resolve_mode(request, docker))
             self.target = resolve_target(request, self.mode, docker, self.log)
         except BaseException:
             self.deflater.close()

@@ -13,6 +13,7 @@ import shutil
 from ..pipeline.errors import BuildError
 from ..pipeline.spec import AssembleSpec, DepsSpec, InstallSettings
 from ..plan.request import BuildRequest, Target
+from .credentials import without_userinfo
 from .runners import Mounts
 
 __all__ = ["assemble_spec", "deps_spec", "requirements_file", "uv_binary"]
@@ -70,8 +71,11 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         no_deps=plan.no_deps,
         project_dir=f"{seen.entry}/{plan.project}" if plan.project else None,
         installer="uv" if local else "pip", uv=uv_binary() if local else "",
-        python_platform=target.python_platform, index_url=b.index_url,
-        extra_index_urls=b.extra_index_urls, find_links=seen.find_links, no_index=b.no_index)
+        python_platform=target.python_platform,
+        # credential-free: the logins reach the installer in a netrc file (.credentials)
+        index_url=without_userinfo(b.index_url) if b.index_url else None,
+        extra_index_urls=tuple(map(without_userinfo, b.extra_index_urls)),
+        find_links=tuple(map(without_userinfo, seen.find_links)), no_index=b.no_index)
     return DepsSpec(
         runtime=request.runtime, architecture=request.architecture, output_dir=seen.output,
         work_dir=seen.work, image=request.image if not local else target.image_id,

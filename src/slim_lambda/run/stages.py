@@ -25,7 +25,8 @@ __all__ = ["assemble", "build_deps"]
 
 def _container(session: Session) -> ContainerRunner:
     b = session.request.bundling
-    return ContainerRunner(docker=session.docker, image=session.request.image,
+    # by ID: what runs is the image the deps key names, whatever the tag points to now
+    return ContainerRunner(docker=session.docker, image=session.target.image_id,
                            platform=session.request.platform, env=session.env,
                            timeout_seconds=b.timeout_seconds, memory_bytes=b.memory_bytes,
                            log=session.progress)

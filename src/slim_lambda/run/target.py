@@ -3,6 +3,11 @@
 The mode comes from ``SLIM_LAMBDA_MODE`` or the option; ``auto`` asks whether an engine
 answers. Docker mode pins the image to its ID (the deps key uses it); local mode derives
 what this host can do right for the target (strip, compile, import native code).
+
+The asset hash needs the same answer at construct time, cheaply, for every stack (bundled
+or not): :func:`pin_target` asks only the engine's local socket (a ping, an image inspect:
+milliseconds), never pulls and never imports the Docker SDK; the pinned mode is then the
+one the build uses (:class:`~slim_lambda.run.session.Session` reads ``request.pinned``).
 """
 
 from __future__ import annotations
@@ -11,16 +16,23 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from ..errors import ConfigurationError
 from ..options import MODES
 from ..plan.request import BuildRequest, Target
+from ..plan.resolution_env import resolution_settings
 from ..platform import ARCHITECTURES, RUNTIMES, host_architecture
-from .container import DockerRunner
+from .container import DockerRunner, EngineSocket
+from .environment import passthrough_environment
 
-__all__ = ["MODE_ENV", "host_python", "resolve_mode", "resolve_target"]
+__all__ = ["ABSENT", "MODE_ENV", "host_python", "pin_request", "pin_target", "resolve_mode",
+           "resolve_target"]
 
 MODE_ENV = "SLIM_LAMBDA_MODE"
+ABSENT = " (not on this machine)"
+"""Appended to the image tag when the asset is pinned before the image is pulled: the
+next synth, with the image present, names its ID instead (one rebuild)."""
 
 
 def host_python() -> str:
@@ -28,12 +40,18 @@ def host_python() -> str:
     return f"python{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def resolve_mode(request: BuildRequest, docker: DockerRunner,
-                 environ: Mapping[str, str] | None = None) -> str:
+def requested_mode(request: BuildRequest, environ: Mapping[str, str] | None = None) -> str:
+    """``SLIM_LAMBDA_MODE``, else ``bundling.mode``: maybe ``auto``."""
     environ = os.environ if environ is None else environ
     mode = environ.get(MODE_ENV) or request.bundling.mode
     if mode not in MODES:
         raise ConfigurationError(MODE_ENV, [f"{mode!r} is not one of {', '.join(MODES)}"])
+    return mode
+
+
+def resolve_mode(request: BuildRequest, docker: DockerRunner,
+                 environ: Mapping[str, str] | None = None) -> str:
+    mode = requested_mode(request, environ)
     if mode == "auto":
         return "docker" if docker.available() else "local"
     return mode
@@ -60,3 +78,30 @@ def resolve_target(request: BuildRequest, mode: str, docker: DockerRunner,
         image_id = docker.ensure_image(request.image, request.platform, log)
         return Target("docker", image_id, True, True, True)
     return local_target(request)
+
+
+def pin_target(request: BuildRequest, engine: EngineSocket | None,
+               environ: Mapping[str, str] | None = None) -> Target:
+    """The target the asset hash names, cheaply: ``auto`` is Docker when the engine's
+    socket answers a ping (or ``DOCKER_HOST`` is not a local socket: that engine is meant
+    to be used); Docker names the image's local ID (or its tag and :data:`ABSENT`); local
+    names the uv platform and what this host can do."""
+    mode = requested_mode(request, environ)
+    if mode == "auto":
+        mode = "docker" if engine is None or engine.ping() else "local"
+    if mode == "local":
+        return local_target(request)
+    attrs = engine.image(request.image) if engine is not None else None
+    image_id = attrs.get("Id") if attrs is not None else None
+    return Target("docker", image_id if isinstance(image_id, str) else request.image + ABSENT,
+                  True, True, True)
+
+
+def pin_request(request: BuildRequest, engine: EngineSocket | None,
+                environ: Mapping[str, str] | None = None) -> BuildRequest:
+    """The request with its pinned target (whose mode the build then uses) and the
+    environment's resolution settings."""
+    environ = os.environ if environ is None else environ
+    return replace(request, pinned=pin_target(request, engine, environ),
+                   resolution=resolution_settings(
+                       passthrough_environment(request.bundling, environ)))

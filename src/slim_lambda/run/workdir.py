@@ -1,10 +1,11 @@
 """A stage's work directory: private to this user, and gone however the build ends.
 
-The work directory holds the stage's spec, which names the package index with its
-credentials. So it is made ``0700`` (the container runs as this user and writes it all the
-same), its files ``0600``, and it is removed when the stage ends: on an error, on Ctrl-C,
-and on SIGTERM, which :func:`sigterm_raises` turns into :class:`Terminated` while a stage
-runs. A SIGKILL leaves it behind; the next build's :func:`remove_leftovers` removes it.
+The work directory holds the stage's spec and, for the deps stage, the index logins
+(``netrc``) and the private variables, until the stage has read them. So it is made
+``0700`` (the container runs as this user and writes it all the same), its files
+``0600``, and it is removed when the stage ends: on an error, on Ctrl-C, and on SIGTERM,
+which :func:`sigterm_raises` turns into :class:`Terminated` while a stage runs. A SIGKILL
+leaves it behind; the next build's :func:`remove_leftovers` removes it.
 
 Each directory is named ``slim-lambda-<pid>-…`` and holds ``.owner``, locked (``flock``)
 by the build that made it for as long as it lives: a directory whose lock is free belongs

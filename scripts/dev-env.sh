@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Source this file: it makes sure everything the tests and the example need is
-# here, reusing what is already present, then puts the tools on PATH.
+# Source this file: it makes sure everything a command needs is here, reusing what is
+# already present, says what it installs and why, then puts the tools on PATH.
 #
-#   - Debian packages: docker.io, debootstrap, binutils, gcc, busybox-static, chromium (needs
-#     root; apt-get; chromium renders the HTML report in the tests)
-#   - a Docker engine (started as `dockerd --bridge=none --iptables=false` if none answers)
-#   - the local Lambda-like build images, x86_64 and arm64 (scripts/build-test-image.sh;
-#     arm64 runs under qemu-user-static, scripts/enable-arm64-emulation.sh)
-#   - busybox and a Lambda-like runtime image for moto (scripts/build-runtime-images.sh)
-#   - a virtualenv with slim-lambda and its dev tools, cached per pyproject.toml
-#   - the CDK CLI (npm aws-cdk@2), cached
+# What is needed depends on SLIM_LAMBDA_DEV_NEEDS (set by the script that sources this):
+#   example  the example synth: docker.io + debootstrap + binutils, a Docker engine, the
+#            x86_64 python3.11 build image, the venv and the CDK CLI
+#   test     everything the whole test suite uses, in addition: gcc (fixture wheels),
+#            busybox-static and the runtime images (moto deploy tests), chromium (HTML
+#            report), qemu-user-static + the arm64 build image (arm64 tests), and the
+#            python3.13 Amazon Linux 2023 stand-in (trixie)
+# Unset means test.
 #
 # Caches live in ${SLIM_LAMBDA_DEV_CACHE:-~/.cache/slim-lambda-dev}, outside the repo.
 
@@ -20,6 +20,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 export SLIM_LAMBDA_TEST_IMAGE=${SLIM_LAMBDA_TEST_IMAGE:-slim-lambda-test/build-python3.11:latest-x86_64}
 export SLIM_LAMBDA_TEST_IMAGE_ARM64=${SLIM_LAMBDA_TEST_IMAGE_ARM64:-slim-lambda-test/build-python3.11:latest-arm64}
+export SLIM_LAMBDA_TEST_IMAGE_AL2023=${SLIM_LAMBDA_TEST_IMAGE_AL2023:-slim-lambda-test/build-python3.13:latest-x86_64}
+_slim_needs=${SLIM_LAMBDA_DEV_NEEDS:-test}
 
 _slim_say() { echo "dev-env: $*" >&2; }
 
@@ -28,12 +30,14 @@ _slim_apt() {
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
   command -v readelf >/dev/null 2>&1 || missing+=(binutils)
-  command -v gcc >/dev/null 2>&1 || missing+=(gcc)
-  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
-  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  if [ "$(uname -m)" != aarch64 ]; then  # the arm64 build image runs under qemu
-    [ -x /usr/bin/qemu-aarch64-static ] || missing+=(qemu-user-static)
-    dpkg -s binfmt-support >/dev/null 2>&1 || missing+=(binfmt-support)
+  if [ "$_slim_needs" = test ]; then
+    command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+    dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    if [ "$(uname -m)" != aarch64 ]; then  # the arm64 build image runs under qemu
+      [ -x /usr/bin/qemu-aarch64-static ] || missing+=(qemu-user-static)
+      dpkg -s binfmt-support >/dev/null 2>&1 || missing+=(binfmt-support)
+    fi
   fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
@@ -88,10 +92,21 @@ _slim_cdk() {
   export PATH="$prefix/node_modules/.bin:$PATH"
 }
 
-_slim_apt && _slim_docker && \
-  bash "$_slim_root/scripts/build-test-image.sh" --name "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
+# Images only the test suite uses: arm64 (under qemu, ~5 min once), the python3.13 stand-in
+# for Amazon Linux 2023, and the busybox/runtime images the moto deploy tests run.
+_slim_test_images() {
+  [ "$_slim_needs" = test ] || return 0
   bash "$_slim_root/scripts/enable-arm64-emulation.sh" && \
   bash "$_slim_root/scripts/build-test-image.sh" --arch arm64 \
     --name "$SLIM_LAMBDA_TEST_IMAGE_ARM64" >&2 && \
-  bash "$_slim_root/scripts/build-runtime-images.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
-  _slim_venv && _slim_cdk
+  bash "$_slim_root/scripts/build-test-image.sh" --suite trixie \
+    --name "$SLIM_LAMBDA_TEST_IMAGE_AL2023" >&2 && \
+  bash "$_slim_root/scripts/build-runtime-images.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2
+}
+
+case "$_slim_needs" in
+  example|test) _slim_say "preparing what '$_slim_needs' needs" ;;
+  *) _slim_say "SLIM_LAMBDA_DEV_NEEDS must be example or test, not '$_slim_needs'"; false ;;
+esac && _slim_apt && _slim_docker && \
+  bash "$_slim_root/scripts/build-test-image.sh" --name "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
+  _slim_test_images && _slim_venv && _slim_cdk

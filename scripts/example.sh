@@ -7,7 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=dev-env.sh
-source "$root/scripts/dev-env.sh"
+SLIM_LAMBDA_DEV_NEEDS=example source "$root/scripts/dev-env.sh"
 cd "$root"
 local_image='slim-lambda-test/build-{runtime}:latest-{arch}'
 export SLIM_LAMBDA_IMAGE="${SLIM_LAMBDA_IMAGE:-$local_image}"

@@ -22,6 +22,8 @@ atexit.register(shutil.rmtree, os.environ["SLIM_LAMBDA_CACHE_DIR"], ignore_error
 REPO = Path(__file__).resolve().parent.parent
 TEST_IMAGE = os.environ.get("SLIM_LAMBDA_TEST_IMAGE",
                             "slim-lambda-test/build-python3.11:latest-x86_64")
+TEST_IMAGE_AL2023 = os.environ.get("SLIM_LAMBDA_TEST_IMAGE_AL2023",
+                                   "slim-lambda-test/build-python3.13:latest-x86_64")
 TEST_IMAGE_ARM64 = os.environ.get("SLIM_LAMBDA_TEST_IMAGE_ARM64",
                                   "slim-lambda-test/build-python3.11:latest-arm64")
 
@@ -69,6 +71,18 @@ def build_image_arm64() -> str:
             pytest.fail(f"arm64 Docker tests must run on CI: {problem}")
         pytest.skip(problem)
     return TEST_IMAGE_ARM64
+
+
+@pytest.fixture(scope="session")
+def build_image_al2023(build_image: str) -> str:
+    """The python3.13 stand-in for Amazon Linux 2023 (trixie, wheels up to glibc 2.34).
+    On CI a missing one fails, never skips."""
+    problem = _docker_problem(TEST_IMAGE_AL2023, "scripts/build-test-image.sh --suite trixie")
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"Amazon Linux 2023 Docker tests must run on CI: {problem}")
+        pytest.skip(problem)
+    return TEST_IMAGE_AL2023
 
 
 @pytest.fixture(scope="session")

@@ -676,11 +676,11 @@ def test_wrong_index_credentials(fn: Path, wheels: Path, build_image: str,
         wrong = index.url.replace("http://", "http://ci-bot:not-the-password-42@")
         err, shown = synth_error(fn, tmp_path, bundling=BundlingOptions(
             mode="docker", image=build_image, index_url=wrong))
+    # pip logs the index's 401 at debug level: the stage reads it from pip's --log file
     assert headline(err) == (
-        "install: pip could not install the requirements: no installable distribution for "
-        "slimfix-pure: check the name and version, and that a wheel exists for this runtime "
-        "and architecture; an index with credentials listed no version at all: check the "
-        "credentials in bundling.index_url / extra_index_urls")
+        "install: pip could not install the requirements: the index refused access "
+        "(HTTP 401): check the credentials in bundling.index_url / extra_index_urls (or "
+        "PIP_*/UV_* variables)")
     assert "not-the-password-42" not in shown
 
 

@@ -42,6 +42,10 @@ def alpha_function(stack: cdk.Stack, name: str, entry: str, image: str, ca: str 
     # instead of building its own image FROM the SAM build image.
     volumes = [cdk.DockerVolume(host_path=ca, container_path=CA_IN_CONTAINER)] if ca else []
     environment = {"PIP_CERT": CA_IN_CONTAINER} if ca else {}
+    # The stand-in image picks wheels as Amazon Linux 2 does (glibc 2.26), where plain pip
+    # takes scikit-learn's newest release as an sdist and fails to build it: a
+    # PythonFunction user there has to ask for wheels first, as slim-lambda always does.
+    environment["PIP_PREFER_BINARY"] = "1"
     alpha.PythonFunction(stack, name, entry=entry, runtime=lambda_.Runtime.PYTHON_3_11,
                          index="index.py", handler="handler",
                          bundling=alpha.BundlingOptions(

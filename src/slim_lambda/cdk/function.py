@@ -54,6 +54,10 @@ class SlimPythonFunction(lambda_.Function):
     :param layer_sizes: unzipped bytes of layers that are not slim-lambda's, by layer
         version ARN, so the 250 MiB check covers them. Default: none (their size is
         reported as unknown).
+    :param strict_layer_versions: a distribution the function needs at another version
+        than a :class:`SlimPythonLayerVersion` provides is an error. Default: False, the
+        function bundles its own version (it wins on Lambda: ``/var/task`` comes before
+        ``/opt/python``) with a warning naming both.
 
     The other typed keywords, and any other keyword (``snap_start``, ``vpc_subnets``, a
     prop of a newer aws-cdk-lib, ...), are the ``aws_lambda.Function`` props of that name.
@@ -75,6 +79,7 @@ class SlimPythonFunction(lambda_.Function):
         size_limits: SizeLimits | None = None,
         layers: Sequence[lambda_.ILayerVersion] | None = None,
         layer_sizes: Mapping[str, int] | None = None,
+        strict_layer_versions: bool = False,
         memory_size: float | None = None,
         timeout: cdk.Duration | None = None,
         environment: Mapping[str, str] | None = None,
@@ -102,7 +107,7 @@ class SlimPythonFunction(lambda_.Function):
                                               list(layers or []), dict(layer_sizes or {}))
         request, lambda_handler = plan_request(
             scope, where=where, label=label, problems=[*problems, *layer_problems],
-            layers=shares, entry=entry, runtime=runtime.name, runtime_family=runtime.family,
+            layers=shares, strict_layer_versions=strict_layer_versions, entry=entry, runtime=runtime.name, runtime_family=runtime.family,
             architecture=architecture.name, index=index, handler=handler,
             bundling=bundling or BundlingOptions(), slim=slim or SlimOptions(),
             limits=size_limits or SizeLimits())

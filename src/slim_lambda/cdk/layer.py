@@ -19,6 +19,7 @@ from constructs import Construct
 
 from ..errors import ConfigurationError
 from ..options import BundlingOptions, SizeLimits, SlimOptions
+from ..pipeline.distinfo import normalized_name
 from ..plan.request import LayerShare
 from ..platform import architecture_named
 from ..report.saved import read_report, report_path_for
@@ -37,7 +38,9 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
     import-checked and measured like a :class:`SlimPythonFunction`'s.
 
     :param entry: directory holding the layer's dependency manifest (``requirements.txt``,
-        a lock file or ``pyproject.toml``). Its other files are not copied.
+        a lock file or ``pyproject.toml``) and any shared code: its files ship under
+        ``python/`` beside the dependencies, with the excludes, slimming and bytecode of a
+        function's sources, so a function can ``import shared`` from the layer.
     :param compatible_runtimes: exactly one Python runtime (the layer's bytecode and
         native code are built for it).
     :param compatible_architectures: one architecture. Default: ``[X86_64]``.
@@ -85,8 +88,7 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
             runtime=runtime.name, runtime_family=runtime.family,
             architecture=architectures[0].name, index="index.py", handler="handler",
             bundling=bundling or BundlingOptions(), slim=slim or SlimOptions(),
-            limits=size_limits or SizeLimits(), prefix="python/", copy_sources=False,
-            check_index=False)
+            limits=size_limits or SizeLimits(), prefix="python/", check_index=False)
         asset = slim_asset(request)
         self._bundler = asset.bundling
         self._fingerprint = asset.fingerprint
@@ -129,13 +131,9 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
         return LayerShare(
             label=self.build_request.label, unzipped_bytes=int(report["unzipped_bytes"]),
             zipped_bytes=report["zipped_bytes"],
-            packages={_norm(p["name"]): p["version"] for p in report["packages"]},
+            packages={normalized_name(p["name"]): p["version"] for p in report["packages"]},
             python_dir=python_dir if python_dir and os.path.isdir(python_dir) else None,
             fingerprint=self._fingerprint, report=report)
-
-
-def _norm(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
 
 
 def layer_shares(runtime: str, architecture: str, layers: Sequence[lambda_.ILayerVersion],

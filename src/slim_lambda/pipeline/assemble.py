@@ -246,6 +246,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         "packages": [{"name": p.name, "version": p.version, "bytes": p.bytes, "files": p.files}
                      for p in packages],
         "deduplicated": meta.get("deduplicated", []),
+        "layer_overrides": meta.get("layer_overrides", []),
         "user_code_bytes": user_bytes,
         "other_bytes": sum(unowned.values()) - user_bytes,
         "by_kind": dict(sorted(by_kind.items(), key=lambda kv: -kv[1])),

@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__
 from .architecture import check_architecture
 from .bytecode import compile_modules, pyc_path
-from .distinfo import find_distributions, rewrite_record
+from .distinfo import find_distributions, normalized_name, rewrite_record
 from .errors import BuildError
 from .fsguard import Root
 from .imports import probe_key, run_probe
@@ -50,21 +50,24 @@ def check_interpreter(runtime: str) -> None:
             "with {runtime} in it.")
 
 
-def _drop_distributions(root: str, provided: dict[str, str], log: Log) -> list[dict[str, str]]:
-    """Remove installed distributions a layer already provides at the same version."""
+def _drop_distributions(root: str, provided: dict[str, str], log: Log
+                        ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Remove installed distributions a layer already provides at the same version.
+
+    One at another version stays: on Lambda ``/var/task`` comes before ``/opt/python``, so
+    the function's copy is the one imported. It is returned as an override, for the host
+    to warn about (or refuse, when the function asks for strict layer versions)."""
     dropped = []
+    overrides = []
     guard = Root(root)
     for dist in find_distributions(root):
-        key = dist.name.lower().replace("_", "-")
-        want = provided.get(key)
+        want = provided.get(normalized_name(dist.name))
         if want is None:
             continue
         if want != dist.version:
-            raise BuildError(
-                "layers", f"{dist.name} {dist.version} is required by the function, but a "
-                f"layer provides {dist.name} {want}",
-                details="Pin the same version in the function and the layer, or remove it "
-                "from one of them.")
+            overrides.append({"name": dist.name, "bundled": dist.version, "layer": want})
+            log(f"  {dist.name} {dist.version} bundled: it wins over the layer's {want}")
+            continue
         for rel in sorted(dist.files | {f"{dist.dist_info}/RECORD"}):
             if os.path.lexists(os.path.join(root, rel)):
                 guard.remove(rel)
@@ -75,7 +78,7 @@ def _drop_distributions(root: str, provided: dict[str, str], log: Log) -> list[d
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         if dirpath != root and not dirnames and not filenames:
             os.rmdir(dirpath)
-    return dropped
+    return dropped, overrides
 
 
 def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[str, Any]:
@@ -107,8 +110,8 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done = steps.start("install your project")
         install_project(spec, python)
         done()
-    dropped = _drop_distributions(out, spec.exclude_distributions, log) \
-        if spec.exclude_distributions else []
+    dropped, overrides = _drop_distributions(out, spec.exclude_distributions, log) \
+        if spec.exclude_distributions else ([], [])
     dists = find_distributions(out)
     installed = measure_tree(out, zipped=False)
 
@@ -220,6 +223,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         "installed_bytes": installed.unzipped_bytes,
         "removed_by_rule": {rule: {"files": v[0], "bytes": v[1]} for rule, v in by_rule.items()},
         "deduplicated": dropped,
+        "layer_overrides": overrides,
         "skipped_newest": choices.skipped,
         "strip": None if strip_result is None else {
             "stripped": len(strip_result.stripped),

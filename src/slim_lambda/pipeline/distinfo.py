@@ -52,6 +52,13 @@ class Distribution:
     top_level: tuple[str, ...] = ()
 
 
+def normalized_name(name: str) -> str:
+    """A distribution's name in its PEP 503 form (``Zope.Interface`` → ``zope-interface``),
+    as layers, the function and pip's messages are compared by. (The host's manifests use
+    ``packaging``; this runs in build images that may not have it.)"""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _read_headers(lines: Iterable[str]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for line in lines:

@@ -14,17 +14,13 @@ import os
 import re
 from collections.abc import Sequence
 
-from .distinfo import Distribution
+from .distinfo import Distribution, normalized_name
 from .verify import modules_named
 
 __all__ = ["missing_dependency"]
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _EXTRA = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _installed(top: str, paths: Sequence[str]) -> bool:
@@ -56,8 +52,8 @@ def _declared(requirements: list[str], top: str) -> tuple[str, str] | None:
     for requirement in requirements:
         name, _sep, marker = requirement.partition(";")
         found = _NAME.match(name)
-        if found and _normalized(found.group(1)) == _normalized(top):
-            return _normalized(found.group(1)), marker.strip()
+        if found and normalized_name(found.group(1)) == normalized_name(top):
+            return normalized_name(found.group(1)), marker.strip()
     return None
 
 

@@ -14,6 +14,7 @@ import urllib.parse
 from typing import NamedTuple
 
 from ..platform import ARCHITECTURES, RUNTIMES
+from .distinfo import normalized_name
 from .spec import DepsSpec
 
 __all__ = ["PIP_LOG", "WheelChoices", "read_wheel_choices", "wheel_choices"]
@@ -53,10 +54,6 @@ def _version_key(version: str) -> tuple[tuple[int, ...], tuple[int, int], int, f
             float(m.group(5)) if m.group(5) else float("inf"))
 
 
-def _normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _file_name(url: str) -> str:
     return urllib.parse.unquote(url.split("#", 1)[0].rsplit("/", 1)[-1])
 
@@ -88,18 +85,18 @@ def wheel_choices(log: str, installed: dict[str, str], *, runtime: str,
         if m := _FOUND.search(line):
             name = _file_name(m.group(1))
             if name.endswith(".whl"):
-                wheels.setdefault(_normalize(name.split("-")[0]), set()).add(m.group(2))
+                wheels.setdefault(normalized_name(name.split("-")[0]), set()).add(m.group(2))
             else:
                 project = name.rsplit(f"-{m.group(2)}", 1)[0]
-                others.setdefault(_normalize(project), set()).add(m.group(2))
+                others.setdefault(normalized_name(project), set()).add(m.group(2))
         elif (m := _NO_TAGS.search(line)) and _fits_but_for_glibc(m.group(1), runtime, machine):
             parts = _file_name(m.group(2)).split("-")
-            others.setdefault(_normalize(parts[0]), set()).add(parts[1])
+            others.setdefault(normalized_name(parts[0]), set()).add(parts[1])
     info = RUNTIMES[runtime]
     target = f"{info.os} / glibc {info.glibc[0]}.{info.glibc[1]} ({machine})"
     skipped, from_source = [], []
-    for dist, version in sorted(installed.items(), key=lambda kv: _normalize(kv[0])):
-        name = _normalize(dist)
+    for dist, version in sorted(installed.items(), key=lambda kv: normalized_name(kv[0])):
+        name = normalized_name(dist)
         have, seen = wheels.get(name, set()), wheels.get(name, set()) | others.get(name, set())
         chosen = _version_key(version)
         if not seen or chosen is None:

@@ -65,6 +65,9 @@ class BuildRequest:
     """``python/`` for a layer."""
     copy_sources: bool = True
     layers: tuple[LayerShare, ...] = ()
+    strict_layer_versions: bool = False
+    """A distribution bundled at another version than a layer provides is an error, not a
+    warning (the function's copy wins on Lambda)."""
     handler_module: str = ""
     """The handler's module (``index``, ``app.main``): each function of a shared entry is
     its own asset, checked and reported on its own. Empty for a layer."""

@@ -40,7 +40,7 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
                     slim: SlimOptions, limits: SizeLimits, image_context: Any = None,
                     image_env: str | None = None, label: str = "", prefix: str = "",
                     copy_sources: bool = True, layers: tuple[LayerShare, ...] = (),
-                    check_index: bool = True,
+                    check_index: bool = True, strict_layer_versions: bool = False,
                     output_dirs: tuple[str, ...] = ()) -> tuple[BuildRequest, str]:
     """Validate everything; return the build request and the Lambda handler string.
 
@@ -138,6 +138,7 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,
                            plan=plan, bundling=bundling, slim=slim, limits=limits, label=label,
                            prefix=prefix, copy_sources=copy_sources, layers=layers,
+                           strict_layer_versions=strict_layer_versions,
                            handler_module=module if check_index else "")
     return request, f"{module}.{handler}"
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from ..errors import SizeLimitError
 from ..manifests import InstallPlan
+from ..pipeline.distinfo import normalized_name
+from ..pipeline.errors import BuildError
 from ..plan.request import BuildRequest, LayerShare
 from .limits import LayerPart, check_limits, largest_contributors, over_limit_advice
 from .load import load_report
@@ -36,6 +38,7 @@ def finish_report(request: BuildRequest, built: Mapping[str, Any], log: Log) -> 
         for layer in report["layers"] if not layer["size_known"]]
     report["limits"] = {"unzipped_bytes": request.limits.unzipped_bytes,
                         "zipped_bytes": request.limits.zipped_bytes, "ok": True}
+    report["warnings"] += _overrides(request, report)
     report["combined_unzipped_bytes"] = report["unzipped_bytes"] + request.layer_bytes
     errors, warnings = check_limits(report, request.limits)
     if errors and request.layers:
@@ -47,6 +50,26 @@ def finish_report(request: BuildRequest, built: Mapping[str, Any], log: Log) -> 
         raise SizeLimitError("\n".join([*errors, text, over_limit_advice(report)]))
     log(text)
     return report
+
+
+def _overrides(request: BuildRequest, report: Report) -> list[str]:
+    """One warning per distribution the function bundles at another version than a layer
+    provides; :class:`BuildError` instead when the function asked for strict versions."""
+    lines = []
+    for o in report["layer_overrides"]:
+        key = normalized_name(o["name"])
+        label = next((layer.label for layer in request.layers if key in layer.packages),
+                     "a layer")
+        lines.append(f"{o['name']} {o['bundled']} is bundled with the function and shadows "
+                     f"{o['layer']} from layer {label}: on Lambda /var/task comes before "
+                     f"/opt/python, so the function imports {o['bundled']}")
+    if lines and request.strict_layer_versions:
+        raise BuildError("layers", "; ".join(lines), details=(
+            "Pin the same version in the function and the layer (the function then uses "
+            "the layer's copy), or drop strict_layer_versions=True to bundle the "
+            "function's own."))
+    return [f"{line}; pin the same version in both to share the layer's copy"
+            for line in lines]
 
 
 def _manifest(plan: InstallPlan) -> ManifestInfo:

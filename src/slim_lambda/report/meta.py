@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from .parts import ElfFile, NameVersion, SkippedRelease, Step, StripInfo, Tool, VerifyInfo
+from .parts import (
+    ElfFile,
+    LayerOverride,
+    NameVersion,
+    SkippedRelease,
+    Step,
+    StripInfo,
+    Tool,
+    VerifyInfo,
+)
 
 __all__ = ["BytecodeBuilt", "DepsMeta", "Probe", "RemovedBytes"]
 
@@ -69,6 +78,8 @@ class DepsMeta(TypedDict):
     """Rule name (or ``strip``) → what it removed."""
     deduplicated: list[NameVersion]
     """Distributions removed because a layer provides them at the same version."""
+    layer_overrides: list[LayerOverride]
+    """Distributions bundled at another version than a layer provides: the function's wins."""
     skipped_newest: list[SkippedRelease]
     """Packages installed at an older release because the newest has no wheel for the
     target (Docker mode's pip; [] for lock files, local mode and older metas)."""

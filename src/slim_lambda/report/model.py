@@ -22,6 +22,7 @@ from .parts import (
     CacheInfo,
     ElfFile,
     LayerEntry,
+    LayerOverride,
     LimitsInfo,
     ManifestInfo,
     NameVersion,
@@ -75,6 +76,8 @@ class Report(TypedDict):
     """The distributions in the bundle, largest first."""
     deduplicated: list[NameVersion]
     """Distributions a layer provides at the same version, so not bundled."""
+    layer_overrides: list[LayerOverride]
+    """Distributions bundled at another version than a layer provides: the function's wins."""
     user_code_bytes: int
     """Your own files (the entry's sources and their bytecode)."""
     other_bytes: int

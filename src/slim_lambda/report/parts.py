@@ -27,6 +27,18 @@ class NameVersion(TypedDict):
     """Its version; "" when unknown."""
 
 
+class LayerOverride(TypedDict):
+    """A distribution the function bundles at another version than a layer provides. On
+    Lambda the function's copy wins: ``/var/task`` comes before ``/opt/python``."""
+
+    name: str
+    """The distribution's name as its metadata spells it."""
+    bundled: str
+    """The version the function bundles (and imports)."""
+    layer: str
+    """The version the layer provides (shadowed)."""
+
+
 class SkippedRelease(TypedDict):
     """A package whose newest release has no wheel for the target, so pip installed an older
     one rather than build it from source (``--prefer-binary``)."""

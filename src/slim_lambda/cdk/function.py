@@ -107,7 +107,8 @@ class SlimPythonFunction(lambda_.Function):
                                               list(layers or []), dict(layer_sizes or {}))
         request, lambda_handler = plan_request(
             scope, where=where, label=label, problems=[*problems, *layer_problems],
-            layers=shares, strict_layer_versions=strict_layer_versions, entry=entry, runtime=runtime.name, runtime_family=runtime.family,
+            layers=shares, strict_layer_versions=strict_layer_versions, entry=entry,
+            runtime=runtime.name, runtime_family=runtime.family,
             architecture=architecture.name, index=index, handler=handler,
             bundling=bundling or BundlingOptions(), slim=slim or SlimOptions(),
             limits=size_limits or SizeLimits())

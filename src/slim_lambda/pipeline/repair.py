@@ -16,9 +16,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence, Set
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+from .causes import group_by_cause
 from .fsguard import Root
+from .imports import probe
 from .tree import ancestors
 from .verify import Failure, files_named, modules_named, paths_named, verify_imports
 
@@ -147,7 +150,11 @@ def diagnose(root: str, failures: Sequence[Failure], *, held: Root,
              removed: Mapping[str, str], repair: bool, stripped: Set[str] = frozenset(),
              python: str = sys.executable, extra_paths: tuple[str, ...] = ()) -> Diagnosis:
     """Sort verify's ``failures`` into never worked, repaired (``repair``: the files
-    put back stay in the tree) and regressions. ``held`` holds the ``removed`` files."""
+    put back stay in the tree) and regressions. ``held`` holds the ``removed`` files.
+
+    Failures sharing a cause (:mod:`.causes`) are diagnosed through their leader: a
+    follower shares its leader's verdict, except after a repair, when it is imported again
+    and, still failing, diagnosed on its own."""
     found = Diagnosis()
     todo: list[Failure] = []
     for failure in failures:  # a stripped file has no original to put back
@@ -156,6 +163,53 @@ def diagnose(root: str, failures: Sequence[Failure], *, held: Root,
             found.regressions.append(crash or failure)
         else:
             todo.append(failure)
+    groups = group_by_cause(todo)
+    led = _diagnose_each(root, [g.leader for g in groups], held=held, removed=removed,
+                         repair=repair, python=python, extra_paths=extra_paths)
+    found.kept, found.failed_before = led.kept, led.failed_before
+    found.regressions += led.regressions
+    verdicts = {f.module: ("failed_before", f) for f in led.failed_before}
+    verdicts.update((f.module, ("regression", f)) for f in led.regressions)
+    recheck: list[Failure] = []
+    for group in groups:
+        kind, leader = verdicts.get(group.leader.module, ("repaired", group.leader))
+        for f in group.followers:
+            if kind == "failed_before":
+                found.failed_before.append(replace(f, rule="", evidence=""))
+            elif kind == "regression":
+                found.regressions.append(replace(f, rule=leader.rule, evidence=leader.evidence))
+            else:
+                recheck.append(f)
+    if recheck:
+        still = _import_again(root, [f.module for f in recheck], python, extra_paths)
+        rest = [replace(f, error=still[f.module]) for f in recheck if f.module in still]
+        if rest:
+            more = diagnose(root, rest, held=held, removed=removed, repair=repair,
+                            stripped=stripped, python=python, extra_paths=extra_paths)
+            found.kept = sorted(set(found.kept) | set(more.kept))
+            found.failed_before += more.failed_before
+            found.regressions += more.regressions
+    return found
+
+
+def _import_again(root: str, modules: Sequence[str], python: str,
+                  extra_paths: tuple[str, ...]) -> dict[str, str]:
+    """``modules`` imported once more, one interpreter per top-level package (not one per
+    module: they failed together, they are checked together); module → error."""
+    by_top: dict[str, list[str]] = {}
+    for module in sorted(modules):
+        by_top.setdefault(module.split(".")[0], []).append(module)
+    with ThreadPoolExecutor(max_workers=min(len(by_top), os.cpu_count() or 2)) as pool:
+        outcomes = pool.map(lambda names: probe(root, names, python=python,
+                                                extra_paths=extra_paths), by_top.values())
+        return {name: error for outcome in outcomes for name, error in outcome.failed.items()}
+
+
+def _diagnose_each(root: str, todo: Sequence[Failure], *, held: Root,
+                   removed: Mapping[str, str], repair: bool, python: str,
+                   extra_paths: tuple[str, ...]) -> Diagnosis:
+    """Each failure in ``todo`` tried with the held files its error involves put back."""
+    found = Diagnosis()
     candidates = [rel for rel, rule in removed.items() if rule not in NEVER_RESTORED
                   and not os.path.lexists(os.path.join(root, rel))]
     scopes = {f.module: involved(f.module, f.error, root, candidates) for f in todo}

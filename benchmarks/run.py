@@ -1,11 +1,13 @@
 """The benchmark's command line: synth times, bundles and cold imports, slim-lambda versus
 aws-lambda-python-alpha's PythonFunction (and serverless-python-requirements' slim rules),
-on the seed workload, in one run on this machine.
+on the seed workload, in one run on this machine; and the redeploy payload of a handler
+change with the dependencies in the function and in a layer (issue 16).
 
     bash benchmarks/run.sh [--repeat 3] [--functions 10] [--import-runs 5] [--json FILE]
+    bash benchmarks/run.sh --redeploy-only     # the redeploy payload alone, ~2 minutes
 
-Prints a table with ratios and the floors of issue 4, and writes every sample as JSON
-(default benchmarks/results/latest.json). Takes 10-20 minutes on 2 busy cores.
+Prints a table with ratios and the floors of issues 4 and 16, and writes every sample as
+JSON (default benchmarks/results/latest.json). Takes 10-20 minutes on 2 busy cores.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bundles, scenarios, table
+from benchmarks import bundles, images, redeploy, scenarios, table
 from benchmarks.synth import cdk_cli
 
 HERE = Path(__file__).resolve().parent
@@ -70,10 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--functions", type=int, default=10, help="functions in scenario (d)")
     ap.add_argument("--import-runs", type=int, default=5, help="cold imports per bundle")
     ap.add_argument("--image", default=os.environ.get("SLIM_LAMBDA_TEST_IMAGE", DEFAULT_IMAGE))
-    ap.add_argument("--json", default=str(HERE / "results" / "latest.json"),
-                    help="where to write the numbers (default benchmarks/results/latest.json)")
+    ap.add_argument("--json", help="where to write the numbers (default benchmarks/results/"
+                    "latest.json; redeploy.json with --redeploy-only)")
     ap.add_argument("--no-alpha-many", action="store_true",
                     help="skip PythonFunction's N-function app (N full builds)")
+    ap.add_argument("--no-redeploy", action="store_true",
+                    help="skip the redeploy payload of zip and layer mode (issue 16)")
+    ap.add_argument("--redeploy-only", action="store_true",
+                    help="measure only the redeploy payload (writes results/redeploy.json "
+                    "unless --json is given)")
+    ap.add_argument("--no-image", action="store_true",
+                    help="skip the image function's large stack (two image builds, one "
+                    "plain pip install from the package index)")
+    ap.add_argument("--base-image", default=os.environ.get("SLIM_LAMBDA_TEST_BASE_IMAGE",
+                                                           images.DEFAULT_BASE),
+                    help="the Lambda base image (stand-in) both images start FROM")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--render", metavar="JSON",
                     help="measure nothing: print the table of a saved result again")
@@ -93,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     facts = machine(args.image)
     work = Path(tempfile.mkdtemp(prefix="slim-bench-"))
     scenarios.say(f"work directory {work}")
+    if args.redeploy_only:
+        return _redeploy_only(args, facts, work, ca)
     plan = scenarios.Plan(work=work, seed=SEED, image=args.image, ca_bundle=ca,
                           functions=args.functions, repeat=args.repeat,
                           alpha_many=not args.no_alpha_many)
@@ -108,21 +123,27 @@ def main(argv: list[str] | None = None) -> int:
         copy = bundles.lambda_copy(sources[name], work / "lambda" / name.split()[0])
         result, zip_engine = bundles.measure(args.image, copy, args.import_runs)
         measured[name] = asdict(result)
+    image_function = None if args.no_image else images.measure_images(
+        work, args.image, args.base_image, args.import_runs)
     facts["load_end"] = round(os.getloadavg()[0], 1)
 
+    if not args.no_redeploy:
+        measured_redeploy = redeploy.measure(work, SEED, args.image, ca, say=scenarios.say)
     med = table.medians(samples)
     results: dict[str, Any] = {
         "workload": WORKLOAD, "image": args.image, "machine": facts,
         "repeat": args.repeat, "functions": args.functions, "import_runs": args.import_runs,
         "synth_samples": samples, "synth_median": med, "ratios": table.ratios(med),
         "slim_cache_hits": _hits(samples), "bundles": measured, "zip_engine": zip_engine,
-        "slim_first_report": _summary(first_report),
+        "slim_first_report": _summary(first_report), "image_function": image_function,
     }
-    results["floors"] = [f.as_json() for f in table.floors(med, measured, args.functions)]
-    text = table.render(results)
+    if not args.no_redeploy:
+        results["redeploy"] = measured_redeploy
+    results["floors"] = _floors(results, med)
+    text = table.render(results, sections=_sections(results))
     results["table"] = text
     print(text)
-    out = Path(args.json)
+    out = Path(args.json or HERE / "results" / "latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     scenarios.say(f"numbers written to {out}")
@@ -138,9 +159,40 @@ def rerender(results: dict[str, Any]) -> str:
     med = table.medians(results["synth_samples"])
     results.update(synth_median=med, ratios=table.ratios(med),
                    slim_cache_hits=_hits(results["synth_samples"]))
-    results["floors"] = [f.as_json() for f in table.floors(med, results["bundles"],
-                                                           results["functions"])]
-    return table.render(results)
+    results["floors"] = _floors(results, med)
+    return table.render(results, sections=_sections(results))
+
+
+def _floors(results: dict[str, Any], med: table.Medians) -> list[dict[str, Any]]:
+    floors = table.floors(med, results["bundles"], results["functions"])
+    if results.get("redeploy"):
+        floors.append(redeploy.floor(results["redeploy"]))
+    return [f.as_json() for f in floors]
+
+
+def _sections(results: dict[str, Any]) -> list[list[str]]:
+    sections = [redeploy.render(results["redeploy"])] if results.get("redeploy") else []
+    if results.get("image_function"):
+        sections.append(images.render(results["image_function"]))
+    return sections
+
+
+def _redeploy_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
+                   ca: str | None) -> int:
+    measured = redeploy.measure(work, SEED, args.image, ca, say=scenarios.say)
+    facts["load_end"] = round(os.getloadavg()[0], 1)
+    results = {"workload": WORKLOAD, "image": args.image, "machine": facts,
+               "redeploy": measured, "floors": [redeploy.floor(measured).as_json()]}
+    print("\n".join([f"slim-lambda benchmark — {WORKLOAD}, {facts['when']}, "
+                     f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "",
+                     *redeploy.render(measured)]))
+    out = Path(args.json or HERE / "results" / "redeploy.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    scenarios.say(f"numbers written to {out}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
 
 
 def _hits(samples: dict[str, dict[str, list[dict[str, Any]]]]) -> str:

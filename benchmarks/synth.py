@@ -36,6 +36,8 @@ class Synth:
     cache_dir: Path
     image: str
     ca_bundle: str | None
+    dependencies: str = "bundle"
+    """slim-lambda's ``dependencies=`` (``layer``: a shared dependency layer)."""
 
 
 @dataclass
@@ -68,7 +70,7 @@ def run_synth(s: Synth, log: Path) -> SynthResult:
     env = dict(os.environ, BENCH_TOOL=s.tool, BENCH_ENTRY=str(s.entry_root),
                BENCH_FUNCTIONS=str(s.functions), BENCH_IMAGE=s.image,
                SLIM_LAMBDA_CACHE_DIR=str(s.cache_dir), CDK_DISABLE_CLI_TELEMETRY="true",
-               BENCH_TIMING=str(timing))
+               BENCH_TIMING=str(timing), BENCH_DEPENDENCIES=s.dependencies)
     env.pop("BENCH_CA", None)
     if s.ca_bundle:
         env["BENCH_CA"] = s.ca_bundle

@@ -15,6 +15,7 @@ The floors are judged on ``own``; ``total`` and ``net`` are printed beside each 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,7 +135,8 @@ def _cells(m: dict[str, dict[str, float | None]], sc: str) -> str:
             f"{_f(m['own'].get(sc), '{:.2f}'):>7}")
 
 
-def render(r: dict[str, Any]) -> str:
+def render(r: dict[str, Any], sections: Sequence[Sequence[str]] = ()) -> str:
+    """The table; ``sections`` (lines each) go between the bundles and the floors."""
     med: Medians = r["synth_median"]
     rat: dict[str, dict[str, float | None]] = r["ratios"]
     s, a, n = med["slim"], med["alpha"], r["functions"]
@@ -197,6 +199,8 @@ def render(r: dict[str, Any]) -> str:
             error = x["handler_error"].removeprefix("Original error was: ")
             lines.append(f"    handler error: {error[:90]}")
     lines.append(f"  zipped = the CDK CLI's zip, measured with {r['zip_engine']}")
+    for section in sections:
+        lines += ["", *section]
 
     lines += ["", f"floors (issue 4): the verdict is on the {JUDGED_ON} time; total and net "
               "beside it",

@@ -93,7 +93,8 @@ _slim_cdk() {
 }
 
 # Images only the test suite uses: arm64 (under qemu, ~5 min once), the python3.13 stand-in
-# for Amazon Linux 2023, and the busybox/runtime images the moto deploy tests run.
+# for Amazon Linux 2023, the busybox/runtime images the moto deploy tests run, and the
+# stand-in Lambda base image the image function's tests build on.
 _slim_test_images() {
   [ "$_slim_needs" = test ] || return 0
   bash "$_slim_root/scripts/enable-arm64-emulation.sh" && \
@@ -101,7 +102,8 @@ _slim_test_images() {
     --name "$SLIM_LAMBDA_TEST_IMAGE_ARM64" >&2 && \
   bash "$_slim_root/scripts/build-test-image.sh" --suite trixie \
     --name "$SLIM_LAMBDA_TEST_IMAGE_AL2023" >&2 && \
-  bash "$_slim_root/scripts/build-runtime-images.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2
+  bash "$_slim_root/scripts/build-runtime-images.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
+  bash "$_slim_root/scripts/build-base-image.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2
 }
 
 case "$_slim_needs" in

@@ -26,6 +26,8 @@ TEST_IMAGE_AL2023 = os.environ.get("SLIM_LAMBDA_TEST_IMAGE_AL2023",
                                    "slim-lambda-test/build-python3.13:latest-x86_64")
 TEST_IMAGE_ARM64 = os.environ.get("SLIM_LAMBDA_TEST_IMAGE_ARM64",
                                   "slim-lambda-test/build-python3.11:latest-arm64")
+TEST_BASE_IMAGE = os.environ.get("SLIM_LAMBDA_TEST_BASE_IMAGE",
+                                 "slim-lambda-test/lambda-base:python3.11-x86_64")
 
 
 def _docker_problem(image: str = TEST_IMAGE, build: str = "scripts/build-test-image.sh"
@@ -73,16 +75,29 @@ def build_image_arm64() -> str:
     return TEST_IMAGE_ARM64
 
 
-@pytest.fixture(scope="session")
-def build_image_al2023(build_image: str) -> str:
-    """The python3.13 stand-in for Amazon Linux 2023 (trixie, wheels up to glibc 2.34).
-    On CI a missing one fails, never skips."""
-    problem = _docker_problem(TEST_IMAGE_AL2023, "scripts/build-test-image.sh --suite trixie")
+def required_image(image: str, build: str, tests: str) -> str:
+    """``image``, made by ``build``; the test skips without it, except on CI, where the
+    ``tests`` that need it fail instead."""
+    problem = _docker_problem(image, build)
     if problem:
         if os.environ.get("CI"):
-            pytest.fail(f"Amazon Linux 2023 Docker tests must run on CI: {problem}")
+            pytest.fail(f"{tests} must run on CI: {problem}")
         pytest.skip(problem)
-    return TEST_IMAGE_AL2023
+    return image
+
+
+@pytest.fixture(scope="session")
+def build_image_al2023(build_image: str) -> str:
+    """The python3.13 stand-in for Amazon Linux 2023 (trixie, wheels up to glibc 2.34)."""
+    return required_image(TEST_IMAGE_AL2023, "scripts/build-test-image.sh --suite trixie",
+                          "Amazon Linux 2023 Docker tests")
+
+
+@pytest.fixture(scope="session")
+def base_image(build_image: str) -> str:
+    """The stand-in Lambda base image the image function's tests build on."""
+    return required_image(TEST_BASE_IMAGE, "scripts/build-base-image.sh",
+                          "image function tests")
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +125,7 @@ def entry(tmp_path: Path) -> Path:
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No image override or CA bundle from the caller's environment."""
-    for var in ("SLIM_LAMBDA_IMAGE", "SLIM_LAMBDA_CA_BUNDLE"):
+    for var in ("SLIM_LAMBDA_IMAGE", "SLIM_LAMBDA_BASE_IMAGE", "SLIM_LAMBDA_CA_BUNDLE"):
         monkeypatch.delenv(var, raising=False)
     yield
 

@@ -618,6 +618,10 @@ def test_bundle_over_the_unzipped_limit(fn: Path, links: Path, build_image: str,
     assert re.fullmatch(r"unzipped size [\d,]+ bytes \([\d.]+ KiB\) is over the limit of 1,000 "
                         r"bytes \(1\.0 KiB\) by [\d.]+ KiB", first), first
     assert "slimfix-pure 1.0.0" in str(err) and "Next steps:" in str(err)
+    assert re.search(r"Past it, deploy the function as a container image: "
+                     r"SlimPythonImageFunction takes the same options, and this bundle would "
+                     r"be an image layer of [\d.]+ KiB \(every module compiled\)",
+                     " ".join(str(err).split()))
 
 
 @pytest.mark.docker

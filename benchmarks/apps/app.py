@@ -11,6 +11,7 @@ same build image. Configured by the environment:
                      TLS-inspecting proxy needs it; slim-lambda finds PIP_CERT itself)
     BENCH_TIMING     a file to write the tool's own time to (JSON: own_s = import_s +
                      construct_s, seconds measured inside the app with perf_counter)
+    BENCH_DEPENDENCIES  slim-lambda's ``dependencies=``: bundle (default) or layer
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def slim_function(stack: cdk.Stack, name: str, entry: str, image: str) -> None:
 
     SlimPythonFunction(stack, name, entry=entry, runtime=lambda_.Runtime.PYTHON_3_11,
                        bundling=BundlingOptions(mode="docker", image=image),
+                       dependencies=os.environ.get("BENCH_DEPENDENCIES", "bundle"),
                        memory_size=1024, timeout=cdk.Duration.seconds(30))
 
 

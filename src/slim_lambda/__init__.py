@@ -4,7 +4,9 @@
 installed in a Lambda build image, slimmed, stripped, compiled to hash-based
 bytecode, import-checked and measured against Lambda's limits at synth.
 
-``SlimPythonFunction`` is imported on first use, so the CLI and the build pipeline
+``SlimPythonImageFunction`` deploys the same bundle as a container image, past 250 MiB.
+
+The constructs are imported on first use, so the CLI and the build pipeline
 do not load the CDK.
 """
 
@@ -18,6 +20,7 @@ from .errors import (
     SlimLambdaError,
 )
 from .options import (
+    IMAGE_UNZIPPED_LIMIT_BYTES,
     UNZIPPED_LIMIT_BYTES,
     ZIPPED_LIMIT_BYTES,
     BundlingOptions,
@@ -27,6 +30,7 @@ from .options import (
 from .pipeline import __version__
 
 __all__ = [
+    "IMAGE_UNZIPPED_LIMIT_BYTES",
     "UNZIPPED_LIMIT_BYTES",
     "ZIPPED_LIMIT_BYTES",
     "BuildError",
@@ -38,12 +42,14 @@ __all__ = [
     "SlimLambdaError",
     "SlimOptions",
     "SlimPythonFunction",
+    "SlimPythonImageFunction",
     "SlimPythonLayerVersion",
     "__version__",
 ]
 
 if TYPE_CHECKING:
     from .cdk.function import SlimPythonFunction
+    from .cdk.image import SlimPythonImageFunction
     from .cdk.layer import SlimPythonLayerVersion
 
 
@@ -52,6 +58,10 @@ def __getattr__(name: str) -> Any:
         from .cdk.function import SlimPythonFunction
 
         return SlimPythonFunction
+    if name == "SlimPythonImageFunction":
+        from .cdk.image import SlimPythonImageFunction
+
+        return SlimPythonImageFunction
     if name == "SlimPythonLayerVersion":
         from .cdk.layer import SlimPythonLayerVersion
 

@@ -8,6 +8,8 @@ from types import MappingProxyType
 
 __all__ = [
     "BYTECODE_MODES",
+    "DEPENDENCIES",
+    "MAX_LAYERS",
     "MODES",
     "STRIP_EXCLUDE",
     "UNZIPPED_LIMIT_BYTES",
@@ -21,6 +23,14 @@ __all__ = [
 UNZIPPED_LIMIT_BYTES = 262_144_000
 #: Lambda's limit for a zip uploaded directly (50 MiB). CDK uploads through S3.
 ZIPPED_LIMIT_BYTES = 52_428_800
+#: Lambda's limit for a container image, uncompressed, all its layers (10 GB, in the binary
+#: units of the 250 MiB above). The default ``unzipped_bytes`` of an image function.
+IMAGE_UNZIPPED_LIMIT_BYTES = 10 * 1024**3
+#: Lambda's limit on the layers of one function.
+MAX_LAYERS = 5
+#: ``SlimPythonFunction(dependencies=...)`` values, the default first: the dependencies in
+#: the function's own asset, or in a layer shared by the functions that have the same.
+DEPENDENCIES = ("bundle", "layer")
 #: ``BundlingOptions.mode`` values.
 MODES = ("docker", "local", "auto")
 #: ``SlimOptions.bytecode`` values.

@@ -1,4 +1,5 @@
-"""Runtime × architecture → build image, Docker platform, ELF machine, glibc and wheel tags.
+"""Runtime × architecture → build and base images, Docker platform, ELF machine, glibc and
+wheel tags.
 
 The only table of these facts: the host and the pipeline (which runs in the build image and
 imports this module from the mounted package) look them up here. Standard library only.
@@ -11,6 +12,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "ARCHITECTURES",
+    "BASE_IMAGE_CONTEXT_KEY",
+    "BASE_IMAGE_ENV_VAR",
+    "DEFAULT_BASE_IMAGE",
     "DEFAULT_IMAGE",
     "IMAGE_CONTEXT_KEY",
     "IMAGE_ENV_VAR",
@@ -18,6 +22,7 @@ __all__ = [
     "Architecture",
     "Runtime",
     "architecture_named",
+    "base_image_for",
     "host_architecture",
     "image_for",
     "manylinux_tags",
@@ -26,6 +31,11 @@ __all__ = [
 DEFAULT_IMAGE = "public.ecr.aws/sam/build-{runtime}:latest-{arch}"
 IMAGE_ENV_VAR = "SLIM_LAMBDA_IMAGE"
 IMAGE_CONTEXT_KEY = "slim-lambda:image"
+#: The Lambda base image an image function's Dockerfile starts ``FROM``; ``{version}`` is
+#: the runtime's Python version (``3.12``), ``{arch}`` Lambda's architecture name.
+DEFAULT_BASE_IMAGE = "public.ecr.aws/lambda/python:{version}-{arch}"
+BASE_IMAGE_ENV_VAR = "SLIM_LAMBDA_BASE_IMAGE"
+BASE_IMAGE_CONTEXT_KEY = "slim-lambda:base-image"
 
 
 @dataclass(frozen=True)
@@ -92,16 +102,28 @@ def host_architecture() -> Architecture | None:
 
 
 def image_for(template: str, runtime: str, architecture: str) -> str:
-    """Fill ``{runtime}`` and ``{arch}`` in an image template.
+    """Fill ``{runtime}`` and ``{arch}`` in a build image template.
 
     Raises ValueError naming an unknown placeholder.
     """
+    return _fill(template, runtime=runtime, arch=architecture)
+
+
+def base_image_for(template: str, runtime: str, architecture: str) -> str:
+    """Fill ``{runtime}`` (``python3.12``), ``{version}`` (``3.12``) and ``{arch}`` in a
+    base image template. Raises ValueError naming an unknown placeholder."""
+    return _fill(template, runtime=runtime, version=RUNTIMES[runtime].python,
+                 arch=architecture)
+
+
+def _fill(template: str, **values: str) -> str:
     names = {f for _t, f, _s, _c in string.Formatter().parse(template) if f is not None}
-    unknown = names - {"runtime", "arch"}
+    unknown = names - set(values)
     if unknown:
+        known = [f"{{{name}}}" for name in values]
         raise ValueError(f"unknown placeholder(s) {sorted(unknown)} in image template "
-                         f"{template!r}; use {{runtime}} and {{arch}}")
-    return template.format(runtime=runtime, arch=architecture)
+                         f"{template!r}; use {', '.join(known[:-1])} and {known[-1]}")
+    return template.format(**values)
 
 
 def manylinux_tags(runtime: str, architecture: str) -> tuple[str, ...]:

@@ -6,6 +6,8 @@ moto runs the image named by ``MOTO_DOCKER_LAMBDA_IMAGE`` as
 imports the handler the way Lambda's Python runtime does (``/var/task`` first on
 ``sys.path``, then the layer directories), calls it with the event and prints the
 JSON result, or a Lambda-style error object with exit status 1, as the last line.
+The stand-in Lambda base image of the image function's tests runs it the same way, as
+``<entrypoint> <handler from CMD>`` with the event in ``$LAMBDA_EVENT``.
 
 ``/var/task`` is read-only on Lambda. moto mounts it read-write, so the image runs
 as a non-root user that owns nothing there, and this script refuses to run the
@@ -25,6 +27,9 @@ import uuid
 from typing import Any
 
 TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
+EVENT_ENV = "LAMBDA_EVENT"
+"""The event when none is given after the handler: an image function's stand-in base image
+(scripts/build-base-image.sh) gets its handler from the image's ``CMD``."""
 PYTHON = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 LAYER_PATHS = (f"/opt/python/lib/{PYTHON}/site-packages", "/opt/python")
 
@@ -69,7 +74,7 @@ def main(argv: list[str]) -> int:
         return respond(error(ValueError("usage: bootstrap.py HANDLER [EVENT_JSON]"),
                              "Runtime.InvalidArguments"), 2)
     handler_name = argv[1]
-    event = json.loads(argv[2]) if len(argv) > 2 else {}
+    event = json.loads(argv[2] if len(argv) > 2 else os.environ.get(EVENT_ENV) or "{}")
     if os.access(TASK_ROOT, os.W_OK):
         return respond(error(PermissionError(
             f"{TASK_ROOT} is writable by uid {os.getuid()}; Lambda mounts it read-only. "

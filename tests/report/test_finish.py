@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -77,3 +78,21 @@ def test_a_build_over_the_limit_raises_with_the_table_and_advice() -> None:
     assert "over the limit of 100,000,000 bytes" in message
     assert "OVER by 95.4 MiB" in message and "pkg0, pkg1, pkg2" in message
     assert "largest contributors" not in message  # only with layers
+
+
+def test_an_image_report_shows_the_layer_it_adds_and_no_zip() -> None:
+    logged: list[str] = []
+    image = request(base_image="base:3.11", limits=SizeLimits(unzipped_bytes=10 << 30))
+    report = finish_report(image, built(zipped_bytes=None), logged.append)
+    assert report["kind"] == "image" and report["base_image"] == "base:3.11"
+    assert report["image_layers"] == [{"instruction": "COPY task/ ${LAMBDA_TASK_ROOT}/",
+                                       "files": 3_000, "bytes": 200_000_000}]
+    assert not [w for w in report["warnings"] if "S3" in w]
+    (text,) = logged
+    assert "  container image" in text and "FROM base:3.11" in text
+    assert re.search(r"COPY task/ \$\{LAMBDA_TASK_ROOT\}/\s+3,000\s+190\.7 MiB", text)
+    assert re.search(r"image layers\s+190\.7 MiB\s+10,240\.0 MiB", text)
+    assert not [line for line in text.splitlines() if line.strip().startswith("zipped")]
+    assert finish_report(request(), built(), lambda _line: None)["kind"] == "zip"
+    assert finish_report(request(prefix="python/"), built(), lambda _line: None)["kind"] \
+        == "layer"

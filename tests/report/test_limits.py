@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from slim_lambda.options import SizeLimits
+from slim_lambda.report.layout import mb
 from slim_lambda.report.limits import (
     check_limits,
     contributors,
+    image_bytes,
     largest_contributors,
     over_limit_advice,
 )
@@ -58,3 +60,23 @@ def test_advice_names_the_biggest_packages() -> None:
     advice = over_limit_advice(report(REPORT))
     assert "pkg0, pkg1, pkg2" in advice and "--html" in advice
     assert "the largest packages" in over_limit_advice(report({"unzipped_bytes": 1}))
+
+
+def test_an_image_has_no_zipped_limit() -> None:
+    errors, warnings = check_limits(report(dict(REPORT, kind="image")), SizeLimits())
+    assert errors == [] and warnings == []
+
+
+def test_advice_names_the_image_function_with_the_size_it_would_have() -> None:
+    every_module = dict(REPORT["bytecode"], mode="auto", all_bytes=30_000_512)
+    over = report(dict(REPORT, bytecode=every_module))
+    assert image_bytes(over) == 200_000_000 - 512 + 30_000_512
+    advice = " ".join(over_limit_advice(over).split())
+    assert (f"Past it, deploy the function as a container image: SlimPythonImageFunction "
+            f"takes the same options, and this bundle would be an image layer of "
+            f"{mb(230_000_000)} (every module compiled) of the 10 GB an image may hold."
+            ) in advice
+    # bytecode="imported" stays so in an image; older reports have no all_bytes
+    assert image_bytes(report(dict(REPORT, bytecode=dict(every_module, mode="imported")))) \
+        == 200_000_000
+    assert image_bytes(report(REPORT)) == 200_000_000

@@ -27,7 +27,8 @@ from ..run.container import EngineSocket
 from ..run.target import pin_request
 from .staging import SlimLocalBundling
 
-__all__ = ["SlimAsset", "construct_label", "plan_request", "slim_asset"]
+__all__ = ["SlimAsset", "construct_label", "local_bundling", "pinned", "plan_request",
+           "slim_asset"]
 
 
 @dataclass(frozen=True)
@@ -67,22 +68,33 @@ def plan_request(scope: Construct, *, where: str, label: str, problems: list[str
     return request, handler
 
 
+def pinned(request: BuildRequest) -> BuildRequest:
+    """The request pinned to the target this host resolves for it (the mode, the image ID,
+    the resolution settings), as the asset hash names it."""
+    return pin_request(request, EngineSocket.from_env())
+
+
 def slim_asset(request: BuildRequest) -> SlimAsset:
     """``Code.from_asset`` of the request's entry, pinned (:func:`~slim_lambda.run.target.
     pin_request`: the resolved mode and image, the resolution settings), hashed by it,
     built by :class:`SlimLocalBundling`. The build image is named for CDK's bookkeeping only: the
-    local hook always builds (in that image, or locally), so CDK never runs it itself."""
-    request = pin_request(request, EngineSocket.from_env())
+    local hook always builds (in that image, or locally), so CDK never runs it itself. A
+    request pinned already (:func:`pinned`) keeps its pin."""
+    if request.pinned is None:
+        request = pinned(request)
     bundler = SlimLocalBundling(request)
     asset_hash = fingerprint(request)
     code = lambda_.Code.from_asset(
         request.entry,
         asset_hash=asset_hash,
         asset_hash_type=cdk.AssetHashType.CUSTOM,
-        bundling=cdk.BundlingOptions(
-            image=cdk.DockerImage.from_registry(request.image),
-            platform=request.platform,
-            local=bundler,
-        ),
+        bundling=local_bundling(bundler),
     )
     return SlimAsset(code=code, bundling=bundler, fingerprint=asset_hash, request=request)
+
+
+def local_bundling(bundler: SlimLocalBundling) -> cdk.BundlingOptions:
+    """CDK's bundling options for our hook. The build image is named for CDK's bookkeeping
+    only: the local hook always builds, so CDK never runs the image itself."""
+    return cdk.BundlingOptions(image=cdk.DockerImage.from_registry(bundler.request.image),
+                               platform=bundler.request.platform, local=bundler)

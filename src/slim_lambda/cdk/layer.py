@@ -18,12 +18,12 @@ from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from ..errors import ConfigurationError
-from ..options import BundlingOptions, SizeLimits, SlimOptions
+from ..options import MAX_LAYERS, BundlingOptions, SizeLimits, SlimOptions
 from ..pipeline.distinfo import normalized_name
-from ..plan.request import LayerShare
+from ..plan.request import LAYER_PREFIX, LayerShare
 from ..platform import architecture_named
 from ..report.saved import read_report, report_path_for
-from .asset import construct_label, plan_request, slim_asset
+from .asset import SlimAsset, construct_label, plan_request, slim_asset
 from .props import cdk_rejects, given, keyword_problems
 
 __all__ = ["SlimPythonLayerVersion", "layer_shares"]
@@ -88,15 +88,21 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
             runtime=runtime.name, runtime_family=runtime.family,
             architecture=architectures[0].name, index="index.py", handler="handler",
             bundling=bundling or BundlingOptions(), slim=slim or SlimOptions(),
-            limits=size_limits or SizeLimits(), prefix="python/", check_index=False)
-        asset = slim_asset(request)
-        self._bundler = asset.bundling
-        self._fingerprint = asset.fingerprint
+            limits=size_limits or SizeLimits(), prefix=LAYER_PREFIX, check_index=False)
         props = given(description=description, layer_version_name=layer_version_name,
                       license=license, removal_policy=removal_policy)
+        self._attach(scope, id, where, slim_asset(request), runtime, architectures,
+                     **props, **kwargs)
+
+    def _attach(self, scope: Construct, id: str, where: str, asset: SlimAsset,
+                runtime: lambda_.Runtime, architectures: Sequence[lambda_.Architecture],
+                **props: Any) -> None:
+        """Become the ``LayerVersion`` of ``asset`` (also for a planned dependency layer)."""
+        self._bundler = asset.bundling
+        self._fingerprint = asset.fingerprint
         with cdk_rejects(where, lambda_.LayerVersion):
             super().__init__(scope, id, code=asset.code, compatible_runtimes=[runtime],
-                             compatible_architectures=architectures, **props, **kwargs)
+                             compatible_architectures=list(architectures), **props)
         self.build_request = asset.request
         """The resolved build plan."""
 
@@ -141,9 +147,9 @@ def layer_shares(runtime: str, architecture: str, layers: Sequence[lambda_.ILaye
     """The function's layers as size shares; problems (count, runtime, architecture)."""
     problems = []
     shares = []
-    if len(layers) > 5:
+    if len(layers) > MAX_LAYERS:
         problems.append(f"layers: {len(layers)} layers given; a Lambda function can use at "
-                        "most 5. Merge some (one SlimPythonLayerVersion can hold many "
+                        f"most {MAX_LAYERS}. Merge some (one SlimPythonLayerVersion can hold many "
                         "packages)")
     known = architecture_named(architecture)
     arch = known.name if known else architecture

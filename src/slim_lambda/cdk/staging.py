@@ -40,8 +40,13 @@ class SlimLocalBundling:
         report_path = report_path_for(output_dir)
         if os.path.exists(report_path):
             os.unlink(report_path)
-        report = build(self.request, output_dir, runner=self._runner, log=self._log)
+        report = self.build_into(output_dir)
         write_report(report_path, report)
         self._log(f"slim-lambda: report written to {report_path}")
         self.report = report
         return True
+
+    def build_into(self, output_dir: str) -> Report:
+        """Build the asset into ``output_dir``; an image function's hook adds its
+        Dockerfile (:class:`slim_lambda.cdk.image_asset.SlimImageBundling`)."""
+        return build(self.request, output_dir, runner=self._runner, log=self._log)

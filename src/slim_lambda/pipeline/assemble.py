@@ -184,9 +184,11 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
                             "within the unzipped limit")
         bytecode_info["dropped_for_budget"] = dropped
     link_tree(spec.deps_dir, root, [dep_pycs[rel] for rel in chosen])
+    user_pyc_bytes = sum(user_entries[p][0] for p in user_pycs if p in user_entries)
     bytecode_info.update(choice=choice, modules=len(chosen) + len(user_pycs),
-                         bytes=sum(dep_files[dep_pycs[r]][0] for r in chosen) + sum(
-                             user_entries[p][0] for p in user_pycs if p in user_entries))
+                         bytes=sum(dep_files[dep_pycs[r]][0] for r in chosen) + user_pyc_bytes,
+                         all_bytes=(all_pycs if choice in ("all", "imported") else 0)
+                         + user_pyc_bytes)
     if not spec.can_compile and spec.slim.bytecode != "none":
         bytecode_info["choice"] = "skipped"
 

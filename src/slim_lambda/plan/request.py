@@ -15,7 +15,10 @@ from ..manifests import InstallPlan
 from ..options import BundlingOptions, SizeLimits, SlimOptions
 from ..platform import ARCHITECTURES
 
-__all__ = ["BuildRequest", "LayerShare", "Target"]
+__all__ = ["LAYER_PREFIX", "BuildRequest", "LayerShare", "Target"]
+
+LAYER_PREFIX = "python/"
+"""Where a layer's files go: Lambda puts ``/opt/python`` on ``sys.path``."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class BuildRequest:
     limits: SizeLimits = field(default_factory=SizeLimits)
     label: str = ""
     prefix: str = ""
-    """``python/`` for a layer."""
+    """:data:`LAYER_PREFIX` for a layer."""
     copy_sources: bool = True
     layers: tuple[LayerShare, ...] = ()
     strict_layer_versions: bool = False
@@ -77,10 +80,19 @@ class BuildRequest:
     resolution: Mapping[str, str] = field(default_factory=dict)
     """The build environment's resolution-changing settings, as identities
     (:func:`slim_lambda.plan.resolution_env.resolution_settings`): in both hashes."""
+    base_image: str = ""
+    """The Lambda base image an image function's bundle is copied onto (its Dockerfile's
+    ``FROM``); "" for a zip function or a layer. Not in either hash: the image function
+    hashes its Dockerfile beside the bundle's fingerprint."""
 
     @property
     def platform(self) -> str:
         return ARCHITECTURES[self.architecture].docker_platform
+
+    @property
+    def kind(self) -> str:
+        """What the bundle becomes: ``image``, ``layer`` or ``zip`` (a function's)."""
+        return "image" if self.base_image else "layer" if self.prefix else "zip"
 
     @property
     def layer_bytes(self) -> int:

@@ -11,6 +11,7 @@ from ..errors import SizeLimitError
 from ..manifests import InstallPlan
 from ..pipeline.distinfo import normalized_name
 from ..pipeline.errors import BuildError
+from ..plan.dockerfile import COPY_INSTRUCTION
 from ..plan.request import BuildRequest, LayerShare
 from .limits import LayerPart, check_limits, largest_contributors, over_limit_advice
 from .load import load_report
@@ -30,6 +31,12 @@ def finish_report(request: BuildRequest, built: Mapping[str, Any], log: Log) -> 
     """
     report = load_report(built, f"the build of {request.label or request.entry}")
     report["label"] = request.label
+    report["kind"] = request.kind
+    if request.base_image:
+        report["base_image"] = request.base_image
+        report["image_layers"] = [{"instruction": COPY_INSTRUCTION,
+                                   "files": report["files"] or 0,
+                                   "bytes": report["unzipped_bytes"]}]
     report["manifest"] = _manifest(request.plan)
     report["layers"] = [_layer(layer) for layer in request.layers]
     report["warnings"] += [
@@ -54,20 +61,28 @@ def finish_report(request: BuildRequest, built: Mapping[str, Any], log: Log) -> 
 
 def _overrides(request: BuildRequest, report: Report) -> list[str]:
     """One warning per distribution the function bundles at another version than a layer
-    provides; :class:`BuildError` instead when the function asked for strict versions."""
+    provides; :class:`BuildError` instead when the function asked for strict versions (a
+    dependency layer always does: two layers' copies would be merged in /opt/python)."""
     lines = []
     for o in report["layer_overrides"]:
         key = normalized_name(o["name"])
         label = next((layer.label for layer in request.layers if key in layer.packages),
                      "a layer")
+        if request.kind == "layer":
+            lines.append(f"{o['name']} {o['bundled']} is required, but layer {label} "
+                         f"provides {o['layer']}: in a dependency layer both copies would "
+                         "be merged file by file in /opt/python")
+            continue
         lines.append(f"{o['name']} {o['bundled']} is bundled with the function and shadows "
                      f"{o['layer']} from layer {label}: on Lambda /var/task comes before "
                      f"/opt/python, so the function imports {o['bundled']}")
     if lines and request.strict_layer_versions:
         raise BuildError("layers", "; ".join(lines), details=(
             "Pin the same version in the function and the layer (the function then uses "
-            "the layer's copy), or drop strict_layer_versions=True to bundle the "
-            "function's own."))
+            "the layer's copy), or " + (
+                "use dependencies='bundle' to bundle the function's own."
+                if request.kind == "layer" else
+                "drop strict_layer_versions=True to bundle the function's own.")))
     return [f"{line}; pin the same version in both to share the layer's copy"
             for line in lines]
 

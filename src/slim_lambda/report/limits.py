@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..options import SizeLimits
+from ..options import IMAGE_UNZIPPED_LIMIT_BYTES, SizeLimits
 from .layout import mb, wrap
 from .model import Report
 
-__all__ = ["LayerPart", "check_limits", "contributors", "largest_contributors",
+__all__ = ["LayerPart", "check_limits", "contributors", "image_bytes", "largest_contributors",
            "over_limit_advice"]
 
 LayerPart = tuple[str, Report | None, int]
@@ -33,7 +33,7 @@ def check_limits(report: Report, limits: SizeLimits) -> tuple[list[str], list[st
         errors.append(f"unzipped size {unzipped:,} bytes ({mb(unzipped)}) is over the limit of "
                       f"{limits.unzipped_bytes:,} bytes ({mb(limits.unzipped_bytes)}) by "
                       f"{mb(unzipped - limits.unzipped_bytes)}")
-    if zipped > limits.zipped_bytes:
+    if zipped > limits.zipped_bytes and report["kind"] != "image":  # an image is no zip
         text = (f"zipped size {zipped:,} bytes ({mb(zipped)}) is over the direct-upload limit "
                 f"of {limits.zipped_bytes:,} bytes ({mb(limits.zipped_bytes)})")
         if limits.fail_on_zipped:
@@ -68,6 +68,15 @@ def largest_contributors(report: Report, layers: Sequence[LayerPart], top: int =
             + "\n".join(lines))
 
 
+def image_bytes(report: Report) -> int:
+    """What the bundle would weigh as an image function's layer: bytecode ``auto`` (or
+    ``all``) then compiles every module, since everything fits."""
+    bytecode = report["bytecode"]
+    if bytecode["mode"] not in ("auto", "all") or not bytecode["all_bytes"]:
+        return report["unzipped_bytes"]
+    return report["unzipped_bytes"] - bytecode["bytes"] + bytecode["all_bytes"]
+
+
 def over_limit_advice(report: Report) -> str:
     """Concrete next steps for a bundle over the unzipped limit."""
     biggest = ", ".join(p["name"] for p in report["packages"][:3]) or "the largest packages"
@@ -77,8 +86,10 @@ def over_limit_advice(report: Report) -> str:
         "Remove data files you never read with slim.patterns, e.g. 'sklearn/datasets/data/'; "
         "`slim-lambda report cdk.out --html report.html` shows where the bytes are.",
         "Keep bytecode to what the handler imports (slim.bytecode='imported') or turn it off.",
-        "Layers count toward the same 250 MiB; beyond it, package the function as a "
-        "container image (aws_lambda.DockerImageFunction, 10 GB).",
+        "Layers count toward the same 250 MiB. Past it, deploy the function as a container "
+        "image: SlimPythonImageFunction takes the same options, and this bundle would be "
+        f"an image layer of {mb(image_bytes(report))} (every module compiled) of the "
+        f"{IMAGE_UNZIPPED_LIMIT_BYTES >> 30} GB an image may hold.",
     ]
     lines = ["Next steps:"]
     for i, step in enumerate(steps, 1):

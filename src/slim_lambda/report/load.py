@@ -142,6 +142,7 @@ def _bytecode(bytecode: dict[str, Any], _data: dict[str, object]) -> None:
 
 def _report(report: dict[str, Any], data: dict[str, object]) -> None:
     report["label"] = report["label"] or report["labels"].get("function", "")
+    report["kind"] = report["kind"] or ("layer" if report["prefix"] else "zip")
     if data.get("combined_unzipped_bytes") is None:
         report["combined_unzipped_bytes"] = report["unzipped_bytes"] + sum(
             layer["unzipped_bytes"] for layer in report["layers"] if layer["size_known"])

@@ -21,6 +21,7 @@ from .parts import (
     BytecodeChoice,
     CacheInfo,
     ElfFile,
+    ImageLayer,
     LayerEntry,
     LayerOverride,
     LimitsInfo,
@@ -136,6 +137,13 @@ class Report(TypedDict):
     layers, ``unzipped_bytes``."""
     path: str
     """The analysed bundle directory or zip; "" for a build."""
+    kind: str
+    """What the bundle became: ``zip`` (a function's asset), ``layer`` or ``image`` (an
+    image function's, see ``image_layers``); derived from ``prefix`` in older reports."""
+    base_image: str
+    """An image function's base image (its Dockerfile's ``FROM``); "" otherwise."""
+    image_layers: list[ImageLayer]
+    """The layers an image function adds to its base image; [] otherwise."""
 
 
 DEFAULTS: dict[type, dict[str, object]] = {

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-__all__ = ["BytecodeChoice", "CacheInfo", "ElfFile", "LayerEntry", "LimitsInfo", "ManifestInfo",
+__all__ = ["BytecodeChoice", "CacheInfo", "ElfFile", "ImageLayer", "LayerEntry", "LimitsInfo",
+           "ManifestInfo",
            "NameVersion", "PackageSize", "RuleBytes", "RuleInfo", "SkippedRelease", "Step",
            "StripInfo", "StripSkip", "Tool", "TreeNode", "VerifyInfo"]
 
@@ -121,6 +122,9 @@ class BytecodeChoice(TypedDict):
     """Room there was under the unzipped limit for bytecode."""
     dropped_for_budget: int
     """Imported modules left uncompiled because their bytecode did not fit."""
+    all_bytes: int
+    """Bytes the bytecode of every module takes (``bytes`` when ``choice`` is ``all``):
+    what the bundle would weigh as a container image, where everything fits."""
 
 
 class RepairedFile(TypedDict):
@@ -218,6 +222,17 @@ class LayerEntry(TypedDict):
     """False: the size is unknown and not counted against the unzipped limit."""
     packages: list[NameVersion]
     """The distributions the layer provides (not bundled again in the function)."""
+
+
+class ImageLayer(TypedDict):
+    """A layer slim-lambda adds to an image function's base image."""
+
+    instruction: str
+    """The Dockerfile instruction that makes it (``COPY task/ ${LAMBDA_TASK_ROOT}/``)."""
+    files: int
+    """Files it adds."""
+    bytes: int
+    """Bytes it adds, uncompressed."""
 
 
 class LimitsInfo(TypedDict):

@@ -76,11 +76,25 @@ def _limits(report: Report, limits: SizeLimits) -> list[str]:
         else "unzipped"
     zip_over = ("OVER: fails synth (fail_on_zipped)" if limits.fail_on_zipped else
                 "over: direct upload only (CDK uses S3)")
+    image = report["kind"] == "image"
     rows = [("limits", "size", "limit", "headroom"),
-            _limit_row("  " + label, unzipped, limits.unzipped_bytes,
-                       f"OVER by {mb(unzipped - limits.unzipped_bytes)}"),
-            _limit_row("  zipped", report["zipped_bytes"], limits.zipped_bytes, zip_over)]
+            _limit_row("  image layers" if image else "  " + label, unzipped,
+                       limits.unzipped_bytes, f"OVER by {mb(unzipped - limits.unzipped_bytes)}")]
+    if not image:  # an image is not zipped
+        rows.append(_limit_row("  zipped", report["zipped_bytes"], limits.zipped_bytes,
+                               zip_over))
     return table(rows, indent="  ", left=frozenset({0, 4}))
+
+
+def _image(report: Report) -> list[str]:
+    """The layers an image function adds to its base image."""
+    if not report["image_layers"]:
+        return []
+    rows: Rows = [("container image", "files", "bytes"),
+                  (short(f"  FROM {report['base_image']}", 60), "", "(base)")]
+    rows += [(short(f"  {layer['instruction']}", 60), f"{layer['files']:,}",
+              mb(layer["bytes"])) for layer in report["image_layers"]]
+    return table(rows, indent="  ")
 
 
 def _packages(report: Report, top: int) -> list[str]:
@@ -129,7 +143,8 @@ def _layers(report: Report) -> list[str]:
 
 def render(report: Report, limits: SizeLimits, *, title: str = "", top: int = 10) -> str:
     """A compact, human-readable size report: one block, at most :data:`WIDTH` columns."""
-    lines = _title(report, title) + _flow(report) + _limits(report, limits) + _layers(report)
+    lines = (_title(report, title) + _flow(report) + _image(report) + _limits(report, limits)
+             + _layers(report))
     lines += _packages(report, top)
     for notice in report["notices"]:
         lines += wrap("  notice: ", notice)

@@ -77,9 +77,11 @@ def _build(session: Session, output_dir: str) -> Report:
                 entry = _build_entry(session, cache, key, imports)
             meta = entry.meta()
             report = assemble(session, entry.tree, entry.meta_path, meta, output_dir, imports)
-    # after assembling, so that node's start-up overlapped it
-    meta = ensure_zip_shares(entry, meta, session.deflater, lambda: cache.lock(key))
-    exact_zipped_bytes(report, meta, output_dir, request.prefix, session.deflater)
+    if request.kind == "image":  # never zipped: no zip size to measure
+        report["zipped_bytes"] = None
+    else:  # after assembling, so that node's start-up overlapped it
+        meta = ensure_zip_shares(entry, meta, session.deflater, lambda: cache.lock(key))
+        exact_zipped_bytes(report, meta, output_dir, request.prefix, session.deflater)
     probe = report.pop("probe", None)
     if probe is not None:
         with cache.lock(key):

@@ -63,6 +63,16 @@ class BundlingOptions:
     ``.env`` files, editor files and a top-level ``tests/``. Default: none extra.
     """
 
+    extra_sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Directories outside ``entry`` shipped with the function's own code, by the import
+    path they ship under: ``{"common": "../../libs/common"}`` puts that directory's files
+    at ``common/`` (``{"libs.common": ...}`` at ``libs/common/``). Shared code of a
+    monorepo, without a package or a layer. The ``exclude`` patterns and the default
+    excludes apply; relative paths are relative to the current directory, as ``entry`` is;
+    Docker mounts them read-only; their content is in the asset hash. A name that an
+    entry file or an installed distribution also ships is an error naming both.
+    Default: none."""
+
     index_url: str | None = None
     """pip ``--index-url``. Credentials in it never reach cdk.out. Default: pip's own."""
 

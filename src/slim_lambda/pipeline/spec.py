@@ -141,6 +141,9 @@ class AssembleSpec(_Spec):
     source_dir: str = ""
     """The function's sources (read only); empty for a dependencies-only layer."""
     exclude: tuple[str, ...] = ()
+    extra_sources: tuple[tuple[str, str], ...] = ()
+    """Shared code from outside the entry: (where it ships, e.g. ``libs/common``; the
+    directory, read only)."""
     prefix: str = ""
     """Where everything goes inside the asset: ``python/`` for a layer."""
     unzipped_budget: int = UNZIPPED_LIMIT_BYTES

@@ -95,6 +95,8 @@ def fingerprint(request: BuildRequest) -> str:
         "unzipped_limit": request.limits.unzipped_bytes,
         "prefix": request.prefix,
         "copy_sources": request.copy_sources,
+        "extra_sources": [[s.name, hash_files(s.path, request.bundling.exclude)]
+                          for s in request.extra_sources],
         "layers": [[layer.label, layer.fingerprint, layer.unzipped_bytes if layer.declared
                     else None] for layer in request.layers],
     }

@@ -14,6 +14,7 @@ from typing import Any
 from ..manifests import InstallPlan
 from ..options import BundlingOptions, SizeLimits, SlimOptions
 from ..platform import ARCHITECTURES
+from .extra_sources import ExtraSource
 
 __all__ = ["BuildRequest", "LayerShare", "Target"]
 
@@ -64,6 +65,8 @@ class BuildRequest:
     prefix: str = ""
     """``python/`` for a layer."""
     copy_sources: bool = True
+    extra_sources: tuple[ExtraSource, ...] = ()
+    """``bundling.extra_sources``, checked, absolute, by name."""
     layers: tuple[LayerShare, ...] = ()
     strict_layer_versions: bool = False
     """A distribution bundled at another version than a layer provides is an error, not a

@@ -18,6 +18,7 @@ from ..manifests.inputs import requirement_inputs
 from ..options import BYTECODE_MODES, MODES, BundlingOptions, SizeLimits, SlimOptions
 from ..pipeline.rules import rule_names
 from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_named, image_for
+from .extra_sources import ExtraSource, resolve_extra_sources
 from .handler import check_handler, handler_module, index_problem
 from .outputs import output_excludes
 from .request import BuildRequest, LayerShare
@@ -69,6 +70,10 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
                                     python_version=RUNTIMES[runtime].python)
         except ConfigurationError as e:
             problems.extend(e.problems)
+    extras: tuple[ExtraSource, ...] = ()
+    if os.path.isdir(entry_abs):
+        extras, extra_problems = resolve_extra_sources(entry_abs, bundling.extra_sources)
+        problems.extend(extra_problems)
     if plan is not None and plan.kind == "requirements.txt" and plan.manifest:
         problems.extend(requirement_inputs(entry_abs, plan.manifest,
                                            in_container=bundling.mode != "local").problems)
@@ -138,6 +143,7 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,
                            plan=plan, bundling=bundling, slim=slim, limits=limits, label=label,
                            prefix=prefix, copy_sources=copy_sources, layers=layers,
+                           extra_sources=extras,
                            strict_layer_versions=strict_layer_versions,
                            handler_module=module if check_index else "")
     return request, f"{module}.{handler}"

@@ -95,6 +95,8 @@ def assemble_spec(request: BuildRequest, seen: Mounts, *, image: str, sources: b
         work_dir=seen.work, image=image, labels=_labels(request), slim=request.slim,
         deps_dir=seen.deps, deps_meta=seen.deps_meta, source_dir=seen.entry if sources else "",
         exclude=request.bundling.exclude, prefix=request.prefix,
+        extra_sources=tuple((s.dest, seen_dir) for s, seen_dir
+                            in zip(request.extra_sources, seen.extra_sources, strict=True)),
         unzipped_budget=request.limits.unzipped_bytes - request.layer_bytes,
         can_compile=can_compile, can_import=can_import, layer_paths=seen.layers,
         handler_imports=tuple(imports))

@@ -76,7 +76,8 @@ def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],
         session)
     with work_dir() as work:
         mounts = Mounts(entry=request.entry, work=work, output=output_dir, deps=tree,
-                        deps_meta=meta_path, layers=_layers(session))
+                        deps_meta=meta_path, layers=_layers(session),
+                        extra_sources=tuple(s.path for s in request.extra_sources))
         spec = assemble_spec(
             request, runner.view(mounts), image=meta.get("image", ""),
             sources=session.copies_sources,

@@ -73,6 +73,14 @@ class BundlingOptions:
     entry file or an installed distribution also ships is an error naming both.
     Default: none."""
 
+    provided: tuple[str, ...] = ()
+    """Distributions not to bundle because the runtime, or a layer that is not
+    slim-lambda's, provides them: ``("boto3",)``, or ``("runtime",)`` for what the Lambda
+    runtime ships (the build image's ``/var/runtime``; the AWS SDK for Python where that
+    cannot be read). What only they require goes too; verify imports them as the runtime
+    would; the report shows the bytes saved and warns where the runtime's version differs.
+    A name that is not installed is a warning. Default: none (everything is bundled)."""
+
     index_url: str | None = None
     """pip ``--index-url``. Credentials in it never reach cdk.out. Default: pip's own."""
 

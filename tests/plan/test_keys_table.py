@@ -110,6 +110,7 @@ FIELDS: dict[str, tuple[Case, ...]] = {
                               b(extra_index_urls=("https://more.example/s",))),),
     "find_links": (Case("find_links", True, True, b(find_links=("https://l.example/",))),),
     "no_index": (Case("no_index", True, True, b(no_index=True)),),
+    "provided": (Case("provided", True, True, b(provided=("runtime",))),),
     "ca_bundle": (Case("ca_bundle", False, False, b(ca_bundle="CA")),),
     "environment": (
         Case("environment: not a resolution setting", False, False,

@@ -171,10 +171,15 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         done = steps.start("probe handler imports")
         probe_info = new_probe = run_probe(root, imports, spec.layer_paths, python)
         done()
-    if probe_info and probe_info["failed"]:
+    # what bundling.provided left out, the runtime imports: not a failure
+    provided_tops = {top for p in meta.get("provided", []) for top in p["top_level"]}
+    failed = [] if probe_info is None else [
+        m for m in probe_info["failed"] if m.split(".")[0] not in provided_tops]
+    if failed:
         warnings.append("your handler imports modules that do not import in the bundle: "
-                        + ", ".join(probe_info["failed"]) + " (fine if the Lambda runtime or a "
-                        "layer that is not slim-lambda's provides them, like boto3)")
+                        + ", ".join(failed) + " (fine if the Lambda runtime or a "
+                        "layer that is not slim-lambda's provides them, like boto3: "
+                        "name them in bundling.provided)")
     if spec.slim.bytecode == "none" or not dep_pycs:
         choice = "none" if spec.slim.bytecode == "none" else "unavailable"
     elif spec.slim.bytecode in ("auto", "all") and all_pycs <= budget:
@@ -268,6 +273,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
                      for p in packages],
         "deduplicated": meta.get("deduplicated", []),
         "layer_overrides": meta.get("layer_overrides", []),
+        "provided": meta.get("provided", []),
         "user_code_bytes": user_bytes,
         "other_bytes": sum(unowned.values()) - user_bytes,
         "by_kind": dict(sorted(by_kind.items(), key=lambda kv: -kv[1])),
@@ -279,7 +285,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         "verify": meta.get("verify", {}),
         "handler_imports": imports,
         "import_seconds": None if probe_info is None else probe_info["seconds"],
-        "import_failures": [] if probe_info is None else probe_info["failed"],
+        "import_failures": failed,
         "link": method,
         "rules": [{"name": r.name, "patterns": list(r.patterns)} for r in DEFAULT_RULES],
         "steps": steps_all,

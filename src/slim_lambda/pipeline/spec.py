@@ -126,6 +126,9 @@ class DepsSpec(_Spec):
     """The ``strip`` here handles the target architecture."""
     exclude_distributions: dict[str, str] = field(default_factory=dict)
     """Distributions a layer already provides (name → version): removed after install."""
+    provided: tuple[str, ...] = ()
+    """``bundling.provided``: distributions the runtime or a foreign layer provides
+    (``runtime`` for the runtime's own); removed with what only they require."""
     zip_sizes: bool = True
     """Estimate each file's zip share with this Python's zlib; off when the host measures
     them with the CDK CLI's own zlib (node) anyway."""

@@ -46,6 +46,7 @@ def _install_options(request: BuildRequest) -> dict[str, Any]:
         "extra_index_urls": [redact(u) for u in b.extra_index_urls],
         "find_links": find_links,
         "no_index": b.no_index,
+        "provided": sorted(set(b.provided)),
     }
 
 

@@ -7,6 +7,7 @@ handler is checked by parsing the index file with :mod:`ast`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +25,8 @@ from .outputs import output_excludes
 from .request import BuildRequest, LayerShare
 
 __all__ = ["resolve_request"]
+
+_DIST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 def _check_patterns(patterns: tuple[str, ...], option: str, problems: list[str]) -> None:
     if isinstance(patterns, str):
@@ -48,6 +51,11 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     ``output_dirs``: where the build output goes (CDK's outdir, the CLI's ``--out``);
     any inside the entry is added to ``bundling.exclude``, never bundled into itself."""
     problems: list[str] = []
+    if isinstance(bundling.provided, str):  # provided="runtime" reads as it should
+        bundling = replace(bundling, provided=(bundling.provided,))
+    problems += [f"bundling.provided: {name!r} is not a distribution name; give names as "
+                 "pip knows them ('boto3'), or 'runtime' for what the Lambda runtime ships"
+                 for name in bundling.provided if not _DIST_NAME.fullmatch(name)]
     entry_abs = os.path.abspath(entry)
     if not os.path.isdir(entry_abs):
         problems.append(f"entry: directory {entry_abs} does not exist; pass the directory "

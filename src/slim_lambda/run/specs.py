@@ -84,6 +84,7 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         can_strip=target.can_strip,
         exclude_distributions={k: v for layer in request.layers
                                for k, v in layer.packages.items()},
+        provided=tuple(b.provided),
         layer_paths=seen.layers, handler_imports=tuple(imports), zip_sizes=zip_sizes)
 
 

@@ -75,3 +75,27 @@ def test_a_named_package_goes_and_an_unknown_name_only_warns(
     assert "provided: boto3 1.34.145" not in shipped
     assert any(w.startswith("provided: botocore 1.34.") for w in shipped)
     assert _as_lambda(build_image, asset)["boto3"] == "1.34.145"
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_the_seed_workload_with_boto3_added_leaves_the_sdk_to_the_runtime(
+        build_image: str, tmp_path: Path, clean_env: None) -> None:
+    seed = Path(__file__).resolve().parent.parent / "examples" / "seed" / "function"
+    entry = tmp_path / "fn"
+    entry.mkdir()
+    (entry / "index.py").write_text((seed / "index.py").read_text()
+                                    + "\n\nimport boto3  # noqa: E402\n")
+    (entry / "requirements.txt").write_text((seed / "requirements.txt").read_text() + "boto3\n")
+    _t, asset, report = synth(entry, tmp_path / "out", bundling=BundlingOptions(
+        mode="docker", image=build_image, provided=("runtime",)))
+    names = {p["name"] for p in report["packages"]}
+    assert {"numpy", "scipy", "scikit-learn"} <= names and not names & SDK
+    saved = sum(p["bytes"] for p in report["provided"])
+    assert saved > 10_000_000
+    assert report["import_failures"] == []
+    ran = run_in_image(build_image, asset, "import sys, json; sys.path.append('/var/runtime'); "
+                       "import index, boto3; print(json.dumps(index.handler({}, None)), "
+                       "boto3.__file__)")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().endswith("/var/runtime/boto3/__init__.py")

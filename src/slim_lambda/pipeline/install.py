@@ -204,6 +204,9 @@ def install_requirements(spec: DepsSpec, python: str = sys.executable,
     """Run the installer, showing which package it is at; returns its output. Raises
     BuildError (credentials redacted)."""
     assert spec.install.requirements_file is not None
+    for mounted, copy in spec.install.source_trees:
+        if not os.path.isdir(copy):
+            copy_sources(mounted, copy)
     cmd = install_command(spec, spec.install.requirements_file, spec.output_dir, python)
     env = dict(os.environ)
     env.setdefault("HOME", spec.work_dir)

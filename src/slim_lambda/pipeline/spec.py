@@ -66,6 +66,10 @@ class InstallSettings:
     no_deps: bool = False
     project_dir: str | None = None
     """The function's own project, installed as a package after the requirements."""
+    source_trees: tuple[tuple[str, str], ...] = ()
+    """Path dependencies: (mounted read only, where the flattened requirements expect a
+    writable copy); copied before the install, since build backends write next to their
+    sources."""
     installer: str = "pip"
     """``pip`` (the image's own) or ``uv`` (local mode: wheels for another platform)."""
     uv: str = ""

@@ -57,7 +57,7 @@ def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
     if plan.project:
         data["project"] = hash_files(os.path.join(entry, plan.project), ())
     if plan.kind == "requirements.txt" and plan.manifest:
-        found = requirement_inputs(entry, plan.manifest, in_container=False)
+        found = requirement_inputs(entry, plan.manifest)
         if found.problems:  # resolve_request refuses these first
             raise ConfigurationError(entry, list(found.problems))
         data["inputs"] = [hash_input(item, entry) for item in found.inputs]

@@ -83,8 +83,7 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
         extras, extra_problems = resolve_extra_sources(entry_abs, bundling.extra_sources)
         problems.extend(extra_problems)
     if plan is not None and plan.kind == "requirements.txt" and plan.manifest:
-        problems.extend(requirement_inputs(entry_abs, plan.manifest,
-                                           in_container=bundling.mode != "local").problems)
+        problems.extend(requirement_inputs(entry_abs, plan.manifest).problems)
     # a project installed as a package: the handler may sit under src/ (src layout)
     in_src = (plan is not None and plan.project is not None and not index.startswith("src/")
               and os.path.isfile(os.path.join(entry_abs, "src", index)))

@@ -71,6 +71,9 @@ class Mounts:
     """The layers' ``python/`` directories."""
     extra_sources: tuple[str, ...] = ()
     """``bundling.extra_sources`` directories, in the request's order (read only)."""
+    paths: tuple[str, ...] = ()
+    """What the requirements name by path (project directories, wheels, find-links
+    directories), absolute, read only (:mod:`slim_lambda.run.pathdeps`)."""
 
 
 class StageRunner:
@@ -145,7 +148,11 @@ class ContainerRunner(StageRunner):
             find_links=tuple(f"{TOOLS}/find-links/{i}" if is_local_dir(link) else link
                              for i, link in enumerate(mounts.find_links)),
             layers=tuple(f"{TOOLS}/layers/{i}" for i in range(len(mounts.layers))),
-            extra_sources=tuple(f"{TOOLS}/extra/{i}" for i in range(len(mounts.extra_sources))))
+            extra_sources=tuple(f"{TOOLS}/extra/{i}" for i in range(len(mounts.extra_sources))),
+            # a file keeps its name: pip reads a wheel's name and version from it
+            paths=tuple(f"{TOOLS}/paths/{i}" + (f"/{os.path.basename(p)}"
+                                                 if os.path.isfile(p) else "")
+                        for i, p in enumerate(mounts.paths)))
 
     def volumes(self, mounts: Mounts) -> list[Volume]:
         """Every mount, its host side absolute (Docker refuses relative sources, and a
@@ -162,6 +169,8 @@ class ContainerRunner(StageRunner):
                     for layer, target in zip(mounts.layers, seen.layers, strict=True)]
         volumes += [Volume(source, target, True) for source, target
                     in zip(mounts.extra_sources, seen.extra_sources, strict=True)]
+        volumes += [Volume(source, target, True) for source, target
+                    in zip(mounts.paths, seen.paths, strict=True)]
         if self.env.ca_bundle:
             volumes.append(Volume(self.env.ca_bundle, CA, True))
         return volumes

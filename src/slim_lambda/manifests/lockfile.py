@@ -15,7 +15,7 @@ from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx
 from .markers import Conj
 from .plan import InstallPlan
-from .project import project_dir
+from .project import project_dir as project_directory
 from .versions import version_key
 
 __all__ = ["Pin", "collect_pins", "lock_plan", "lock_summary", "pins_plan", "strong_hashes",
@@ -100,13 +100,16 @@ def lock_summary(top: Mapping[str, str | None] | None, pins: Iterable[Pin]) -> S
 
 def lock_plan(ctx: Ctx, kind: str, pins: list[Pin], *, top: Iterable[str],
               selected: tuple[str, ...], notes: Iterable[str],
-              project: str | None) -> tuple[InstallPlan, Summary]:
+              project: str | None, project_dir: str | None = None
+              ) -> tuple[InstallPlan, Summary]:
     """The plan and summary of a project's lock (uv, Poetry): ``top`` names its main
-    dependencies; ``project`` names the project when it is installed as a package."""
+    dependencies; ``project`` names the project when it is installed as a package, in
+    ``project_dir`` (entry-relative; default: the lock's directory, which must be in the
+    entry)."""
     notes = list(notes)
     directory = None
     if project is not None:
-        directory = project_dir(ctx)
+        directory = project_dir if project_dir is not None else project_directory(ctx)
         notes.append(f"{ctx.rel}: the project {project} is installed as a package (after "
                      "its locked dependencies, without resolving)")
     versions = {p.name: p.version for p in pins}

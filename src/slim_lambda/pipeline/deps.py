@@ -23,7 +23,7 @@ from .distinfo import find_distributions, normalized_name, rewrite_record
 from .errors import BuildError
 from .fsguard import Root
 from .imports import probe_key, run_probe
-from .install import install_project, install_requirements
+from .install import install_path_packages, install_project, install_requirements
 from .provided_step import Provided, remove_provided
 from .sizes import PYTHON_ZLIB, entry_sizes, measure_tree
 from .slim import apply_removals, plan_removals
@@ -108,6 +108,10 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         for b in choices.from_source:
             notices.append(f"{b['name']} {b['version']} was built from source: that version "
                            "has no wheel for this runtime and architecture")
+        done()
+    if spec.install.packages:
+        done = steps.start("install path packages")
+        install_path_packages(spec, python)
         done()
     if spec.install.project_dir:
         done = steps.start("install your project")

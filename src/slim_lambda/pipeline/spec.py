@@ -66,6 +66,9 @@ class InstallSettings:
     no_deps: bool = False
     project_dir: str | None = None
     """The function's own project, installed as a package after the requirements."""
+    packages: tuple[str, ...] = ()
+    """A lock's path and workspace packages (mounted, read only; each in ``source_trees``),
+    installed as packages after the requirements, without dependencies."""
     source_trees: tuple[tuple[str, str], ...] = ()
     """Path dependencies: (mounted read only, where the flattened requirements expect a
     writable copy); copied before the install, since build backends write next to their

@@ -56,6 +56,8 @@ def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
                             "groups": list(plan.groups)}
     if plan.project:
         data["project"] = hash_files(os.path.join(entry, plan.project), ())
+    if plan.paths:
+        data["paths"] = [[p, hash_files(os.path.join(entry, p), ())] for p in plan.paths]
     if plan.kind == "requirements.txt" and plan.manifest:
         found = requirement_inputs(entry, plan.manifest)
         if found.problems:  # resolve_request refuses these first

@@ -21,16 +21,18 @@ from ..plan.request import BuildRequest
 from .runners import Mounts
 from .workdir import write_private
 
-__all__ = ["FLAT_REQUIREMENTS", "local_paths", "write_flat_requirements"]
+__all__ = ["FLAT_REQUIREMENTS", "local_paths", "path_packages", "write_flat_requirements"]
 
 FLAT_REQUIREMENTS = "requirements-flat.txt"
 
 
 def local_paths(request: BuildRequest) -> tuple[str, ...] | None:
-    """What the requirements file names by path (includes left out: they are inlined);
-    None when it names nothing local, so the stage reads the file itself (pip's messages
-    then name its lines)."""
+    """What the requirements file names by path (includes left out: they are inlined), or
+    a lock's path and workspace packages; None when there is nothing local, so the stage
+    reads the file itself (pip's messages then name its lines)."""
     plan = request.plan
+    if plan.paths:
+        return tuple(os.path.normpath(os.path.join(request.entry, p)) for p in plan.paths)
     if plan.kind != "requirements.txt" or not plan.manifest:
         return None
     found = requirement_inputs(request.entry, plan.manifest).inputs
@@ -61,3 +63,8 @@ def write_flat_requirements(request: BuildRequest, host: Mounts, seen: Mounts, w
         write_private(os.path.join(work, name), text)
     write_private(os.path.join(work, FLAT_REQUIREMENTS), flat.text)
     return FLAT_REQUIREMENTS, tuple(trees.items())
+
+
+def path_packages(seen: Mounts) -> tuple[tuple[str, str], ...]:
+    """A lock's path packages as the stage sees them: (mounted, where to copy it)."""
+    return tuple((mounted, f"{seen.work}/paths/{i}") for i, mounted in enumerate(seen.paths))

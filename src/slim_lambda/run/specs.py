@@ -63,7 +63,8 @@ def _labels(request: BuildRequest) -> dict[str, str]:
 
 def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements: str | None,
               imports: list[str], *, zip_sizes: bool,
-              source_trees: tuple[tuple[str, str], ...] = ()) -> DepsSpec:
+              source_trees: tuple[tuple[str, str], ...] = (),
+              packages: tuple[str, ...] = ()) -> DepsSpec:
     """Stage 1: install, slim, strip, compile, verify, measure the dependencies."""
     b, plan = request.bundling, request.plan
     local = target.mode == "local"
@@ -71,7 +72,7 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         requirements_file=_seen(requirements, seen), require_hashes=plan.require_hashes,
         no_deps=plan.no_deps,
         project_dir=f"{seen.entry}/{plan.project}" if plan.project else None,
-        source_trees=source_trees,
+        source_trees=source_trees, packages=packages,
         installer="uv" if local else "pip", uv=uv_binary() if local else "",
         python_platform=target.python_platform,
         # credential-free: the logins reach the installer in a netrc file (.credentials)

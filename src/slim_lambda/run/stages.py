@@ -13,7 +13,7 @@ from typing import Any
 
 from ..pipeline.imports import probe_key
 from ..pipeline.spec import TREE_FINAL
-from .pathdeps import local_paths, write_flat_requirements
+from .pathdeps import local_paths, path_packages, write_flat_requirements
 from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
 from .session import Session
 from .specs import assemble_spec, deps_spec, requirements_file
@@ -51,19 +51,26 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
                                   pip_cache=session.cache.pip_cache,
                                   uv_cache=session.cache.uv_cache, log=session.progress)
         pip_cache = ""
-    paths = local_paths(request) if session.mode == "docker" else None
+    paths = local_paths(request)
+    if request.plan.kind == "requirements.txt" and session.mode != "docker":
+        paths = None  # uv on this host reads the file and its paths where they are
     with work_dir() as work:
         mounts = Mounts(entry=request.entry, work=work, output=tree, pip_cache=pip_cache,
                         find_links=request.bundling.find_links, layers=_layers(session),
                         paths=paths or ())
         seen = runner.view(mounts)
         trees: tuple[tuple[str, str], ...] = ()
+        packages: tuple[str, ...] = ()
         if paths is None:
             requirements = requirements_file(request, work)
-        else:  # the container sees the paths only where they are mounted
+        elif request.plan.kind == "requirements.txt":  # the container sees mounts only
             requirements, trees = write_flat_requirements(request, mounts, seen, work)
+        else:  # a lock's path packages, installed after its closure
+            requirements, trees = requirements_file(request, work), path_packages(seen)
+            packages = tuple(mounted for mounted, _copy in trees)
         spec = deps_spec(request, session.target, seen, requirements, imports,
-                         zip_sizes=session.deflater.engine() is None, source_trees=trees)
+                         zip_sizes=session.deflater.engine() is None, source_trees=trees,
+                         packages=packages)
         early = EarlyShares(session.deflater, tree, os.path.join(work, TREE_FINAL))
         meta = None
         try:

@@ -13,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, ConfigurationError, SlimPythonFunction
 from slim_lambda.pipeline.errors import BuildError
-from tests.test_docker_build import run_in_image, synth
+from tests.test_docker_build import handler_answer, synth
 from tests.test_errors import one_problem, ours
 
 PY311 = lambda_.Runtime.PYTHON_3_11
@@ -42,12 +42,6 @@ def _bundling(wheels: Path, image: str, **kw: object) -> BundlingOptions:
                            no_index=True, **kw)  # type: ignore[arg-type]
 
 
-def _answer(image: str, asset: Path) -> dict[str, str]:
-    ran = run_in_image(image, asset,
-                       "import index, json; print(json.dumps(index.handler({}, None)))")
-    assert ran.returncode == 0, ran.stderr
-    return json.loads(ran.stdout.strip().splitlines()[-1])
-
 
 @pytest.mark.docker
 def test_a_shared_library_ships_and_a_change_to_it_ships_again(
@@ -62,13 +56,13 @@ def test_a_shared_library_ships_and_a_change_to_it_ships_again(
     assert not [f for f in files if f.startswith("common/tests/") or f.endswith(".env")]
     # common is the function's own code: not a third-party import, counted as its code
     assert "common" not in report["handler_imports"] and report["import_failures"] == []
-    assert _answer(build_image, asset) == {"greeting": "hello", "pure": "1.0.0"}
+    assert handler_answer(build_image, asset) == {"greeting": "hello", "pure": "1.0.0"}
 
     (lib / "words.py").write_text("WORD = 'goodbye'\n")
     _t, changed, report = synth(fn, tmp_path / "out2", bundling=bundling)
     assert changed.name != asset.name  # a new asset hash
     assert report["cache"]["hit"] is True  # the same dependency tree
-    assert _answer(build_image, changed) == {"greeting": "goodbye", "pure": "1.0.0"}
+    assert handler_answer(build_image, changed) == {"greeting": "goodbye", "pure": "1.0.0"}
 
 
 @pytest.mark.docker
@@ -88,7 +82,7 @@ def test_the_build_container_reads_it_through_a_read_only_mount(
     asset = Path(str(report_path).removesuffix(".slim-report.json"))
     assert report["assembled_on"] == "image"
     assert (asset / "common/__pycache__/words.cpython-313.pyc").is_file()
-    assert _answer(build_image_al2023, asset) == {"greeting": "hello", "pure": "1.0.0"}
+    assert handler_answer(build_image_al2023, asset) == {"greeting": "hello", "pure": "1.0.0"}
 
 
 @pytest.mark.docker

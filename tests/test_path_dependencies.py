@@ -6,7 +6,6 @@ ships the new code, proven by running its handler."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from slim_lambda import BundlingOptions
 from tests.fixtures.projects import BUILD_SYSTEM
-from tests.test_docker_build import run_in_image, synth
+from tests.test_docker_build import handler_answer, synth
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -40,12 +39,6 @@ def _monorepo(root: Path, wheels: Path) -> tuple[Path, Path]:
     return fn, pkg
 
 
-def _answer(image: str, asset: Path) -> dict[str, object]:
-    ran = run_in_image(image, asset,
-                       "import index, json; print(json.dumps(index.handler({}, None)))")
-    assert ran.returncode == 0, ran.stderr
-    return json.loads(ran.stdout.strip().splitlines()[-1])
-
 
 def test_a_shared_project_outside_the_entry_installs_as_a_package(
         wheels: Path, build_image: str, tmp_path: Path, clean_env: None) -> None:
@@ -59,12 +52,12 @@ def test_a_shared_project_outside_the_entry_installs_as_a_package(
     assert not list(asset.glob("*.pth")) and not list(asset.glob("__editable__*"))
     assert not (pkg / "build").exists() and not list(pkg.rglob("*.egg-info")), \
         "the build wrote into a copy, never into the mounted sources"
-    assert _answer(build_image, asset) == {"word": "hello", "sum": 5}
+    assert handler_answer(build_image, asset) == {"word": "hello", "sum": 5}
 
     (pkg / "src" / "shared" / "__init__.py").write_text("WORD = 'goodbye'\n")
     _t, changed, report = synth(fn, tmp_path / "out2", bundling=bundling)
     assert changed.name != asset.name and report["cache"]["hit"] is False
-    assert _answer(build_image, changed) == {"word": "goodbye", "sum": 5}
+    assert handler_answer(build_image, changed) == {"word": "goodbye", "sum": 5}
     # a file the shared project does not ship (its tests) changes nothing
     (pkg / "tests" / "test_shared.py").write_text("def test():\n    assert True\n")
     _t, again, report = synth(fn, tmp_path / "out3", bundling=bundling)

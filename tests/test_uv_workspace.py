@@ -7,7 +7,6 @@ the package index, Docker build, handler run."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, ConfigurationError, SlimPythonFunction
-from tests.test_docker_build import run_in_image, synth
+from tests.test_docker_build import handler_answer, synth
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -49,12 +48,6 @@ def _workspace(root: Path) -> tuple[Path, Path]:
     return api, lib
 
 
-def _answer(image: str, asset: Path) -> dict[str, object]:
-    ran = run_in_image(image, asset,
-                       "import index, json; print(json.dumps(index.handler({}, None)))")
-    assert ran.returncode == 0, ran.stderr
-    return json.loads(ran.stdout.strip().splitlines()[-1])
-
 
 def test_a_workspace_member_builds_with_its_shared_library(
         build_image: str, tmp_path: Path, clean_env: None) -> None:
@@ -67,7 +60,7 @@ def test_a_workspace_member_builds_with_its_shared_library(
                                                                        "six": "1.17.0"}
     assert not list(asset.glob("*.pth")), "installed as a package, not editable"
     assert not (lib / "build").exists() and not list(lib.rglob("*.egg-info"))
-    assert _answer(build_image, asset) == {"word": "hello", "six": "1.17.0"}
+    assert handler_answer(build_image, asset) == {"word": "hello", "six": "1.17.0"}
 
     # another function's change is not this function's
     (tmp_path / "repo/functions/other/index.py").write_text("def handler(e, c):\n    return 2\n")
@@ -78,7 +71,7 @@ def test_a_workspace_member_builds_with_its_shared_library(
         "import six\n\nWORD = 'goodbye'\n\n\ndef six_version():\n    return six.__version__\n")
     _t, changed, report = synth(api, tmp_path / "out3", bundling=bundling)
     assert changed.name != asset.name and report["cache"]["hit"] is False
-    assert _answer(build_image, changed) == {"word": "goodbye", "six": "1.17.0"}
+    assert handler_answer(build_image, changed) == {"word": "goodbye", "six": "1.17.0"}
 
 
 def test_a_member_the_lock_does_not_know_is_refused(tmp_path: Path) -> None:

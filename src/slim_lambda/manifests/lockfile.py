@@ -7,14 +7,15 @@ All three lock readers (uv, Poetry, pipenv) end the same way, so they end here: 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .closure import Key
 from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx
 from .markers import Conj
-from .plan import InstallPlan
+from .plan import InstallPlan, with_notes
 from .project import project_dir as project_directory
 from .versions import version_key
 
@@ -45,6 +46,22 @@ def unsupported_source(ctx: Ctx, name: str, kind: str, where: object) -> str:
     return (f"{ctx.path}: {name} has source {kind} = {where!r}, which slim-lambda does not "
             "install from a lock yet: publish it to an index (bundling.index_url / "
             f"bundling.find_links), or use a requirements file with {MANIFEST_OPTION}")
+
+
+def lock_relative(ctx: Ctx, where: str) -> str:
+    """A directory a lock names relative to itself, as the entry sees it
+    (``../../libs/common``)."""
+    return os.path.relpath(os.path.join(os.path.dirname(ctx.path), where), ctx.entry)
+
+
+def with_paths(ctx: Ctx, plan: InstallPlan, paths: Iterable[str]) -> InstallPlan:
+    """``plan`` installing the lock's path and workspace packages (entry-relative) too."""
+    found = tuple(sorted(set(paths)))
+    if not found:
+        return plan
+    notes = [f"{ctx.rel}: {p} is a path or workspace package, built and installed as a "
+             "package" for p in found]
+    return replace(with_notes(plan, *notes), paths=found)
 
 
 def collect_pins(ctx: Ctx, reached: Mapping[Key, list[Conj]],

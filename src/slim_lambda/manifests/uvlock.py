@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from .closure import Edge, Key, Releases, walk
 from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx, load_toml
 from .groups import select
-from .lockfile import Pin, collect_pins, lock_plan, strong_hashes, unsupported_source
+from .lockfile import (
+    Pin,
+    collect_pins,
+    lock_plan,
+    lock_relative,
+    strong_hashes,
+    unsupported_source,
+    with_paths,
+)
 from .markers import Conj, render
-from .plan import InstallPlan, with_notes
+from .plan import InstallPlan
 from .project import check_python
 from .versions import normalize, parse_requirement
 from .workspace import member_source
@@ -42,8 +49,7 @@ def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
     lock_dir = os.path.dirname(ctx.path)
 
     def rel(where: str) -> str:
-        """A lock-relative directory as the entry sees it (``../../libs/common``)."""
-        return os.path.relpath(os.path.join(lock_dir, where), ctx.entry)
+        return lock_relative(ctx, where)
 
     roots = [p for p in packages if (where := member_source(p)) is not None
              and os.path.realpath(os.path.join(lock_dir, where)) == os.path.realpath(ctx.entry)]
@@ -101,11 +107,7 @@ def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
                               selected=selected, notes=chosen.notes,
                               project=str(root["name"]) if editable else None,
                               project_dir=rel(str(member_source(root))))
-    if not paths:
-        return plan, summary
-    return replace(with_notes(plan, *(f"{ctx.rel}: {p} is a path or workspace package, "
-                                      "built and installed as a package" for p in paths)),
-                   paths=tuple(sorted(set(paths)))), summary
+    return with_paths(ctx, plan, paths), summary
 
 
 def _check_fresh(ctx: Ctx, root: Mapping[str, Any], pyproject: str) -> None:

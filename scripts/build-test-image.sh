@@ -6,7 +6,7 @@
 #                               [--glibc X.Y] [--name NAME] [--force]
 #
 # The image has python3 (3.11 on bookworm, 3.13 on trixie; also as `python`), pip, binutils
-# (strip, readelf), rsync (as the SAM images; aws-lambda-python-alpha's bundling command uses
+# (strip, readelf), rsync, git and ssh (as the SAM images; aws-lambda-python-alpha's bundling command uses
 # it), the host's CA bundle, so pip works behind a TLS-inspecting proxy, and a /var/runtime
 # with the AWS SDK for Python, as the Lambda base image under the SAM build images has.
 #
@@ -104,7 +104,7 @@ archive=$(mktemp -d /tmp/slim-lambda-image.XXXXXX)
 trap 'rm -rf "$root" "$root.log" "$archive"' EXIT
 echo "build-test-image: debootstrap $suite ($arch, wheels up to glibc $glibc) into $root"
 debootstrap --variant=minbase --arch="$arch" \
-  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync "$suite" "$root" >"$root.log" 2>&1 || {
+  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync,git,openssh-client "$suite" "$root" >"$root.log" 2>&1 || {
   tail -n 30 "$root.log" >&2
   [ "$host" = "$machine" ] || echo "build-test-image: the second stage runs under qemu;" \
     "check /proc/sys/fs/binfmt_misc/qemu-$machine" >&2

@@ -81,6 +81,12 @@ class BundlingOptions:
     would; the report shows the bytes saved and warns where the runtime's version differs.
     A name that is not installed is a warning. Default: none (everything is bundled)."""
 
+    require_commit: bool = False
+    """Refuse git requirements whose ref can move (a branch, a tag, none): each must name
+    a full commit. Otherwise a branch or tag is resolved to its commit at synth (``git
+    ls-remote``), which the build then installs and the cache is keyed on, with a notice.
+    Default: False."""
+
     index_url: str | None = None
     """pip ``--index-url``. Credentials in it never reach cdk.out. Default: pip's own."""
 

@@ -111,6 +111,7 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     "find_links": (Case("find_links", True, True, b(find_links=("https://l.example/",))),),
     "no_index": (Case("no_index", True, True, b(no_index=True)),),
     "provided": (Case("provided", True, True, b(provided=("runtime",))),),
+    "require_commit": (Case("require_commit", False, False, b(require_commit=True)),),
     "ca_bundle": (Case("ca_bundle", False, False, b(ca_bundle="CA")),),
     "environment": (
         Case("environment: not a resolution setting", False, False,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .inputs import local_path, local_target
@@ -42,11 +42,15 @@ class Flat:
         return "".join(f"{line}\n" for line in self.lines)
 
 
-def _placed(line: str, base: str, place: Place) -> str:
-    """``line`` with its local path (if any) replaced, ``-e`` dropped."""
+def _placed(line: str, base: str, place: Place, git: Mapping[str, str]) -> str:
+    """``line`` with its local path (if any) replaced, a git URL naming its pinned commit
+    (``git``: as written → pinned), ``-e`` dropped."""
     target = local_target(line)
     if target is None:
-        return line
+        pinned = line
+        for written, commit in git.items():
+            pinned = pinned.replace(written, commit)
+        return _EDITABLE.sub("", pinned).strip() if pinned != line else line
     kind, value = target
     host = local_path(value, base)
     if host is None:
@@ -62,9 +66,12 @@ def _placed(line: str, base: str, place: Place) -> str:
     return _EDITABLE.sub("", out).strip()
 
 
-def flatten_requirements(path: str, place: Place, *, constraint_dir: str) -> Flat:
+def flatten_requirements(path: str, place: Place, *, constraint_dir: str,
+                         git: Mapping[str, str] | None = None) -> Flat:
     """``path`` (absolute) flattened; constraint files are named ``constraints-N.txt`` and
-    referred to in ``constraint_dir`` (where the container sees them)."""
+    referred to in ``constraint_dir`` (where the container sees them); git URLs as
+    written are replaced by ``git``'s (their pinned commits)."""
+    pins = git or {}
     flat = Flat()
 
     def walk(file: str, into: list[str], seen: frozenset[str]) -> None:
@@ -75,7 +82,7 @@ def flatten_requirements(path: str, place: Place, *, constraint_dir: str) -> Fla
             m = _INCLUDE.match(line)
             included = local_path(m.group(2), base) if m else None
             if m is None or included is None:
-                into.append(_placed(line, base, place))
+                into.append(_placed(line, base, place, pins))
             elif os.path.realpath(included) in seen:
                 continue  # pip would loop; the walk in inputs.py reports nothing here either
             elif m.group(1) in ("-r", "--requirement"):

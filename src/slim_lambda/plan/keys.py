@@ -47,6 +47,7 @@ def _install_options(request: BuildRequest) -> dict[str, Any]:
         "find_links": find_links,
         "no_index": b.no_index,
         "provided": sorted(set(b.provided)),
+        "git": sorted(redact(url) for url in request.git_pins.values()),
     }
 
 

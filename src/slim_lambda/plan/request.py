@@ -77,6 +77,9 @@ class BuildRequest:
     pinned: Target | None = None
     """Where the asset hash says the build runs, resolved cheaply at construct time
     (:func:`slim_lambda.run.target.pin_target`); None until pinned (the CLI)."""
+    git_pins: Mapping[str, str] = field(default_factory=dict)
+    """Each git requirement as written → naming the commit it resolved to at synth
+    (:func:`slim_lambda.run.gitpins.pin_git`): in both hashes, and what the stage installs."""
     resolution: Mapping[str, str] = field(default_factory=dict)
     """The build environment's resolution-changing settings, as identities
     (:func:`slim_lambda.plan.resolution_env.resolution_settings`): in both hashes."""

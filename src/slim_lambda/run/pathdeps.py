@@ -28,15 +28,16 @@ FLAT_REQUIREMENTS = "requirements-flat.txt"
 
 def local_paths(request: BuildRequest) -> tuple[str, ...] | None:
     """What the requirements file names by path (includes left out: they are inlined), or
-    a lock's path and workspace packages; None when there is nothing local, so the stage
-    reads the file itself (pip's messages then name its lines)."""
+    a lock's path and workspace packages; None when there is nothing local and no git
+    requirement to pin, so the stage reads the file itself (pip's messages then name its
+    lines)."""
     plan = request.plan
     if plan.paths:
         return tuple(os.path.normpath(os.path.join(request.entry, p)) for p in plan.paths)
     if plan.kind != "requirements.txt" or not plan.manifest:
         return None
     found = requirement_inputs(request.entry, plan.manifest).inputs
-    if not found:
+    if not found and not request.git_pins:
         return None
     return tuple(dict.fromkeys(i.path for i in found if i.kind != "requirements"))
 
@@ -58,7 +59,7 @@ def write_flat_requirements(request: BuildRequest, host: Mounts, seen: Mounts, w
 
     assert request.plan.manifest is not None
     flat = flatten_requirements(os.path.join(request.entry, request.plan.manifest), place,
-                                constraint_dir=seen.work)
+                                constraint_dir=seen.work, git=request.git_pins)
     for name, text in flat.constraints:
         write_private(os.path.join(work, name), text)
     write_private(os.path.join(work, FLAT_REQUIREMENTS), flat.text)

@@ -52,7 +52,8 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
                                   uv_cache=session.cache.uv_cache, log=session.progress)
         pip_cache = ""
     paths = local_paths(request)
-    if request.plan.kind == "requirements.txt" and session.mode != "docker":
+    if request.plan.kind == "requirements.txt" and session.mode != "docker" \
+            and not request.git_pins:
         paths = None  # uv on this host reads the file and its paths where they are
     with work_dir() as work:
         mounts = Mounts(entry=request.entry, work=work, output=tree, pip_cache=pip_cache,

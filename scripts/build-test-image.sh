@@ -6,8 +6,9 @@
 #                               [--glibc X.Y] [--name NAME] [--force]
 #
 # The image has python3 (3.11 on bookworm, 3.13 on trixie; also as `python`), pip, binutils
-# (strip, readelf), rsync (as the SAM images; aws-lambda-python-alpha's bundling command uses
-# it) and the host's CA bundle, so pip works behind a TLS-inspecting proxy.
+# (strip, readelf), rsync, git and ssh (as the SAM images; aws-lambda-python-alpha's bundling command uses
+# it), the host's CA bundle, so pip works behind a TLS-inspecting proxy, and a /var/runtime
+# with the AWS SDK for Python, as the Lambda base image under the SAM build images has.
 #
 # --glibc caps the manylinux wheels the image's pip accepts at the Lambda image's glibc, not
 # Debian's (2.36 on bookworm): 2.26 for Amazon Linux 2 (python3.10/3.11, bookworm's
@@ -62,7 +63,7 @@ esac
 name=${name:-slim-lambda-test/build-python$python:latest-$lambda_arch}
 
 # bump the number when the image's contents change, so existing images are rebuilt once
-recipe="4 $suite glibc$glibc"
+recipe="5 $suite glibc$glibc"
 current() {
   [ "$(docker image inspect -f '{{ index .Config.Labels "slim-lambda.recipe" }} {{ .Architecture }}' \
       "$name" 2>/dev/null)" = "$recipe $arch" ]
@@ -103,7 +104,7 @@ archive=$(mktemp -d /tmp/slim-lambda-image.XXXXXX)
 trap 'rm -rf "$root" "$root.log" "$archive"' EXIT
 echo "build-test-image: debootstrap $suite ($arch, wheels up to glibc $glibc) into $root"
 debootstrap --variant=minbase --arch="$arch" \
-  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync "$suite" "$root" >"$root.log" 2>&1 || {
+  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync,git,openssh-client "$suite" "$root" >"$root.log" 2>&1 || {
   tail -n 30 "$root.log" >&2
   [ "$host" = "$machine" ] || echo "build-test-image: the second stage runs under qemu;" \
     "check /proc/sys/fs/binfmt_misc/qemu-$machine" >&2
@@ -138,6 +139,18 @@ ca=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 if [ -f "$ca" ]; then
   cp "$ca" "$root/etc/ssl/certs/ca-certificates.crt"
 fi
+# The Lambda base image's /var/runtime, which the SAM build image inherits: the Python
+# packages the runtime provides (the AWS SDK), what `bundling.provided=("runtime",)` reads.
+# The versions stand in for a runtime's; pure-Python wheels, so the host's pip fetches them.
+runtime_sdk="boto3==1.34.145 botocore==1.34.145 s3transfer==0.10.2 jmespath==1.0.1
+  python-dateutil==2.9.0.post0 six==1.16.0 urllib3==1.26.19"
+# shellcheck disable=SC2086
+python3 -m pip install -q --disable-pip-version-check --no-warn-conflicts --no-compile \
+  --target "$root/var/runtime" --only-binary :all: --implementation cp \
+  --python-version "$python" $runtime_sdk >"$root.pip.log" 2>&1 || {
+  tail -n 20 "$root.pip.log" >&2; echo "build-test-image: cannot fetch the runtime's SDK" >&2
+  exit 1; }
+rm -rf "$root/var/runtime/bin" "$root.pip.log"
 # Keep the image small: no apt lists, docs or caches.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
 

@@ -57,6 +57,14 @@ def run_in_image(image: str, bundle: Path, code: str,
          image, "python3", "-c", code], capture_output=True, text=True, timeout=300)
 
 
+def handler_answer(image: str, asset: Path) -> Any:
+    """What ``index.handler({}, None)`` returns in the build image, the asset read-only."""
+    ran = run_in_image(image, asset,
+                       "import index, json; print(json.dumps(index.handler({}, None)))")
+    assert ran.returncode == 0, ran.stderr
+    return json.loads(ran.stdout.strip().splitlines()[-1])
+
+
 def test_synth_builds_a_slim_verified_asset(entry: Path, wheels: Path, build_image: str,
                                             tmp_path: Path, clean_env: None) -> None:
     template, asset, report = synth(entry, tmp_path / "cdk.out",

@@ -73,6 +73,30 @@ class BundlingOptions:
     ``.env`` files, editor files and a top-level ``tests/``. Default: none extra.
     """
 
+    extra_sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Directories outside ``entry`` shipped with the function's own code, by the import
+    path they ship under: ``{"common": "../../libs/common"}`` puts that directory's files
+    at ``common/`` (``{"libs.common": ...}`` at ``libs/common/``). Shared code of a
+    monorepo, without a package or a layer. The ``exclude`` patterns and the default
+    excludes apply; relative paths are relative to the current directory, as ``entry`` is;
+    Docker mounts them read-only; their content is in the asset hash. A name that an
+    entry file or an installed distribution also ships is an error naming both.
+    Default: none."""
+
+    provided: tuple[str, ...] = ()
+    """Distributions not to bundle because the runtime, or a layer that is not
+    slim-lambda's, provides them: ``("boto3",)``, or ``("runtime",)`` for what the Lambda
+    runtime ships (the build image's ``/var/runtime``; the AWS SDK for Python where that
+    cannot be read). What only they require goes too; verify imports them as the runtime
+    would; the report shows the bytes saved and warns where the runtime's version differs.
+    A name that is not installed is a warning. Default: none (everything is bundled)."""
+
+    require_commit: bool = False
+    """Refuse git requirements whose ref can move (a branch, a tag, none): each must name
+    a full commit. Otherwise a branch or tag is resolved to its commit at synth (``git
+    ls-remote``), which the build then installs and the cache is keyed on, with a notice.
+    Default: False."""
+
     index_url: str | None = None
     """pip ``--index-url``. Credentials in it never reach cdk.out. Default: pip's own."""
 

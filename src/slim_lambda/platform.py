@@ -29,6 +29,13 @@ __all__ = [
 ]
 
 DEFAULT_IMAGE = "public.ecr.aws/sam/build-{runtime}:latest-{arch}"
+RUNTIME_DIR = "/var/runtime"
+"""Where the Lambda base image, and so the SAM build image built on it, keeps the Python
+packages the runtime provides (the AWS SDK); last on the runtime's ``sys.path``."""
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six",
+                    "urllib3")
+"""What ``provided=("runtime",)`` means where the build cannot read :data:`RUNTIME_DIR`
+(local mode, a custom image): the AWS SDK for Python and what it requires."""
 IMAGE_ENV_VAR = "SLIM_LAMBDA_IMAGE"
 IMAGE_CONTEXT_KEY = "slim-lambda:image"
 #: The Lambda base image an image function's Dockerfile starts ``FROM``; ``{version}`` is

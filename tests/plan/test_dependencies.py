@@ -163,3 +163,27 @@ def test_no_room_for_the_dependency_layer() -> None:
     assert problem.startswith("layers: 5 layers given, and dependencies='layer' adds one: "
                               "6 layers, but a Lambda function can use at most 5.")
     assert "Merge two of your layers" in problem and "dependencies='bundle'" in problem
+
+
+def test_shared_sources_stay_with_the_function_and_path_packages_go_to_the_layer(
+        entry: Path, make_request: MakeRequest) -> None:
+    from dataclasses import replace
+
+    lib = entry.parent / "libs" / "common"
+    lib.mkdir(parents=True)
+    (lib / "__init__.py").write_text("X = 1\n")
+    (entry.parent / "libs" / "pkg").mkdir()
+    (entry.parent / "libs" / "pkg" / "pyproject.toml").write_text("[project]\nname = 'pkg'\n")
+    request = make_request(bundling=BundlingOptions(extra_sources={"common": str(lib)}))
+    request = replace(request, plan=replace(request.plan, paths=("../libs/pkg",)))
+    layer = layer_request(request)
+    assert layer is not None
+    assert layer.extra_sources == () and layer.plan.paths == ("../libs/pkg",)
+    code = code_request(request, SHARE)
+    assert [s.name for s in code.extra_sources] == ["common"] and code.plan.paths == ()
+    # editing the shared source is the function's change, not the layer's
+    before = fingerprint(layer)
+    (lib / "__init__.py").write_text("X = 2\n")
+    again = layer_request(replace(make_request(bundling=BundlingOptions(
+        extra_sources={"common": str(lib)})), plan=request.plan))
+    assert again is not None and fingerprint(again) == before

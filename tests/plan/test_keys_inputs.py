@@ -45,21 +45,16 @@ def test_a_nested_include_changes_the_deps_key(entry: Path, make_request: MakeRe
     assert _keys(make_request)[1] != before[1]
 
 
-def test_an_include_outside_the_entry_is_refused_for_the_container(
-        entry: Path, make_request: MakeRequest) -> None:
+@pytest.mark.parametrize("mode", ["local", "docker"])
+def test_an_include_outside_the_entry_is_hashed(
+        entry: Path, make_request: MakeRequest, mode: str) -> None:
+    """Docker mode mounts it (run/pathdeps.py): both modes hash it by content."""
     (entry.parent / "common.txt").write_text("requests==2.31.0\n")
     (entry / "requirements.txt").write_text("-r ../common.txt\n")
-    with pytest.raises(ConfigurationError, match=r"common\.txt.*outside the entry.*move it"):
-        make_request()
-
-
-def test_an_include_outside_the_entry_is_hashed_in_local_mode(
-        entry: Path, make_request: MakeRequest) -> None:
-    (entry.parent / "common.txt").write_text("requests==2.31.0\n")
-    (entry / "requirements.txt").write_text("-r ../common.txt\n")
-    before = _keys(make_request, bundling=LOCAL)
+    kw = {"bundling": LOCAL} if mode == "local" else {}
+    before = _keys(make_request, **kw)
     (entry.parent / "common.txt").write_text("requests==2.32.3\n")
-    after = _keys(make_request, bundling=LOCAL)
+    after = _keys(make_request, **kw)
     assert before[0] != after[0]
     assert before[1] != after[1]
 

@@ -97,11 +97,21 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     "groups": (Case("groups", True, True, PYPROJECT.but(bundling={"groups": ("dev",)}),
                     PYPROJECT),),
     "exclude": (Case("exclude", False, True, b(exclude=("notes/",))),),
+    "extra_sources": (
+        Case("extra_sources: a shared directory", False, True,
+             b(extra_sources={"common": "LIB"})),
+        Case("extra_sources: a file of it", False, True,
+             b(extra_sources={"common": "LIB2"}), b(extra_sources={"common": "LIB"})),
+        Case("extra_sources: the name it ships under", False, True,
+             b(extra_sources={"shared": "LIB"}), b(extra_sources={"common": "LIB"})),
+    ),
     "index_url": (Case("index_url", True, True, b(index_url="https://other.example/s")),),
     "extra_index_urls": (Case("extra_index_urls", True, True,
                               b(extra_index_urls=("https://more.example/s",))),),
     "find_links": (Case("find_links", True, True, b(find_links=("https://l.example/",))),),
     "no_index": (Case("no_index", True, True, b(no_index=True)),),
+    "provided": (Case("provided", True, True, b(provided=("runtime",))),),
+    "require_commit": (Case("require_commit", False, False, b(require_commit=True)),),
     "ca_bundle": (Case("ca_bundle", False, False, b(ca_bundle="CA")),),
     "environment": (
         Case("environment: not a resolution setting", False, False,
@@ -199,8 +209,14 @@ def identities(entry: Path, tmp_path: Path) -> Callable[[Inputs], tuple[str, str
     files = {"CA": tmp_path / "ca.pem", "CONSTRAINTS": tmp_path / "constraints.txt"}
     files["CA"].write_text("-----BEGIN CERTIFICATE-----\n")
     files["CONSTRAINTS"].write_text("urllib3<2\n")
+    for name, text in (("LIB", "X = 1\n"), ("LIB2", "X = 2\n")):  # one file differs
+        files[name] = tmp_path / name.lower()
+        files[name].mkdir()
+        (files[name] / "__init__.py").write_text(text)
 
     def real(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: real(v) for k, v in value.items()}
         return str(files[value]) if isinstance(value, str) and value in files else value
 
     def compute(inputs: Inputs) -> tuple[str, str]:

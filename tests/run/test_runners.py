@@ -27,7 +27,8 @@ def test_container_view_and_volumes(tmp_path: Path) -> None:
     links = tmp_path / "wheels"
     links.mkdir()
     mounts = Mounts(entry="/src/fn", work="/tmp/w", output="/cache/tree", pip_cache="/cache/pip",
-                    find_links=(str(links), "https://links.example/"), layers=("/cdk/L/python",))
+                    find_links=(str(links), "https://links.example/"), layers=("/cdk/L/python",),
+                    extra_sources=("/repo/libs/common",))
     runner = _runner()
     seen = runner.view(mounts)
     assert (seen.entry, seen.output, seen.deps) == ("/asset-input", "/asset-output", "")
@@ -39,6 +40,8 @@ def test_container_view_and_volumes(tmp_path: Path) -> None:
     assert volumes["/slim-lambda/work"] == ("/tmp/w", False)
     assert volumes["/slim-lambda/find-links/0"] == (str(links.resolve()), True)
     assert volumes["/slim-lambda/layers/0"] == ("/cdk/L/python", True)
+    assert seen.extra_sources == ("/slim-lambda/extra/0",)
+    assert volumes["/slim-lambda/extra/0"] == ("/repo/libs/common", True)
     assert volumes["/slim-lambda/lib/slim_lambda"][1] is True
     assert "/slim-lambda/deps" not in volumes
     env = runner.environment(mounts)

@@ -7,9 +7,9 @@ includes), so :mod:`slim_lambda.plan.keys` hashes them by content; what cannot b
 (an include by URL, a path that does not exist) is a problem naming the file, the line
 and the fix. Pure: reads files, never runs anything.
 
-Paths are taken relative to the file that names them. In the build container only the
-entry is mounted (at ``/asset-input``), so with ``in_container`` anything outside the
-entry is a problem too: pip there could not read it.
+Paths are taken relative to the file that names them, inside the entry or outside it (a
+monorepo's ``../libs/pkg``): Docker mode mounts each one read-only and reads a flattened
+copy of the file (:mod:`.flatten`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..pipeline.redact import redact
 from .requirements import numbered_lines
 
-__all__ = ["Input", "Inputs", "requirement_inputs"]
+__all__ = ["Input", "Inputs", "local_path", "local_target", "requirement_inputs"]
 
 _OPTION = re.compile(r"^(-r|--requirement|-c|--constraint|-e|--editable|-f|--find-links)"
                      r"(?:=|\s+|(?<=^-[rcef]))(\S+)")
@@ -47,7 +47,7 @@ class Inputs:
     problems: tuple[str, ...]
 
 
-def _target(line: str) -> tuple[str, str] | None:
+def local_target(line: str) -> tuple[str, str] | None:
     """(kind, value) of a line that names something local, else None."""
     m = _OPTION.match(line)
     if m:
@@ -61,7 +61,7 @@ def _target(line: str) -> tuple[str, str] | None:
     return None
 
 
-def _path(value: str, base: str) -> str | None:
+def local_path(value: str, base: str) -> str | None:
     """The local path ``value`` names (relative to ``base``), or None for a URL."""
     if value.startswith("file:"):
         value = re.sub(r"^file:(//)?", "", value)
@@ -71,12 +71,8 @@ def _path(value: str, base: str) -> str | None:
     return os.path.normpath(os.path.join(base, os.path.expanduser(value)))
 
 
-def _inside(path: str, entry: str) -> bool:
-    real, root = os.path.realpath(path), os.path.realpath(entry)
-    return real == root or real.startswith(root + os.sep)
 
-
-def requirement_inputs(entry: str, rel: str, *, in_container: bool) -> Inputs:
+def requirement_inputs(entry: str, rel: str) -> Inputs:
     """What ``entry/rel`` and its includes feed the install, in the order pip meets it."""
     found: list[Input] = []
     problems: list[str] = []
@@ -90,12 +86,12 @@ def requirement_inputs(entry: str, rel: str, *, in_container: bool) -> Inputs:
             problems.append(f"{where}: {path} cannot be read ({e.strerror}); fix the line")
             return
         for number, line in numbered_lines(text):
-            target = _target(line)
+            target = local_target(line)
             if target is None:
                 continue
             kind, value = target
             where = f"{path} line {number}: {redact(line)}"
-            local = _path(value, os.path.dirname(path))
+            local = local_path(value, os.path.dirname(path))
             if local is None:
                 if kind == "requirements":
                     problems.append(f"{where}: a file included by URL cannot be hashed, so a "
@@ -106,10 +102,6 @@ def requirement_inputs(entry: str, rel: str, *, in_container: bool) -> Inputs:
                 kind = "tree" if os.path.isdir(local) else "file"
             if not os.path.exists(local):
                 problems.append(f"{where}: {local} does not exist; create it or fix the line")
-            elif in_container and not _inside(local, entry):
-                problems.append(f"{where}: {local} is outside the entry; pip in the build "
-                                "container cannot read it: move it into the entry (or use "
-                                "bundling.mode='local')")
             elif kind == "requirements" and os.path.realpath(local) not in seen:
                 seen.add(os.path.realpath(local))
                 found.append(Input(kind, local))

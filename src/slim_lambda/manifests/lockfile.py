@@ -7,15 +7,16 @@ All three lock readers (uv, Poetry, pipenv) end the same way, so they end here: 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .closure import Key
 from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx
 from .markers import Conj
-from .plan import InstallPlan
-from .project import project_dir
+from .plan import InstallPlan, with_notes
+from .project import project_dir as project_directory
 from .versions import version_key
 
 __all__ = ["Pin", "collect_pins", "lock_plan", "lock_summary", "pins_plan", "strong_hashes",
@@ -45,6 +46,22 @@ def unsupported_source(ctx: Ctx, name: str, kind: str, where: object) -> str:
     return (f"{ctx.path}: {name} has source {kind} = {where!r}, which slim-lambda does not "
             "install from a lock yet: publish it to an index (bundling.index_url / "
             f"bundling.find_links), or use a requirements file with {MANIFEST_OPTION}")
+
+
+def lock_relative(ctx: Ctx, where: str) -> str:
+    """A directory a lock names relative to itself, as the entry sees it
+    (``../../libs/common``)."""
+    return os.path.relpath(os.path.join(os.path.dirname(ctx.path), where), ctx.entry)
+
+
+def with_paths(ctx: Ctx, plan: InstallPlan, paths: Iterable[str]) -> InstallPlan:
+    """``plan`` installing the lock's path and workspace packages (entry-relative) too."""
+    found = tuple(sorted(set(paths)))
+    if not found:
+        return plan
+    notes = [f"{ctx.rel}: {p} is a path or workspace package, built and installed as a "
+             "package" for p in found]
+    return replace(with_notes(plan, *notes), paths=found)
 
 
 def collect_pins(ctx: Ctx, reached: Mapping[Key, list[Conj]],
@@ -100,13 +117,16 @@ def lock_summary(top: Mapping[str, str | None] | None, pins: Iterable[Pin]) -> S
 
 def lock_plan(ctx: Ctx, kind: str, pins: list[Pin], *, top: Iterable[str],
               selected: tuple[str, ...], notes: Iterable[str],
-              project: str | None) -> tuple[InstallPlan, Summary]:
+              project: str | None, project_dir: str | None = None
+              ) -> tuple[InstallPlan, Summary]:
     """The plan and summary of a project's lock (uv, Poetry): ``top`` names its main
-    dependencies; ``project`` names the project when it is installed as a package."""
+    dependencies; ``project`` names the project when it is installed as a package, in
+    ``project_dir`` (entry-relative; default: the lock's directory, which must be in the
+    entry)."""
     notes = list(notes)
     directory = None
     if project is not None:
-        directory = project_dir(ctx)
+        directory = project_dir if project_dir is not None else project_directory(ctx)
         notes.append(f"{ctx.rel}: the project {project} is installed as a package (after "
                      "its locked dependencies, without resolving)")
     versions = {p.name: p.version for p in pins}

@@ -14,7 +14,7 @@ from typing import Any
 from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx, load_toml, read_text
 from .groups import select
-from .lockfile import Pin, lock_summary, pins_plan, strong_hashes
+from .lockfile import Pin, lock_relative, lock_summary, pins_plan, strong_hashes, with_paths
 from .plan import InstallPlan
 from .versions import normalize, same_version
 
@@ -63,8 +63,14 @@ def read_pipfile(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summ
                      f"python{ctx.python_version}")
     pins: dict[str, Pin] = {}
     problems = []
+    paths: list[str] = []
     for section in ["default", *sorted(chosen.groups)]:
         for name, entry in sorted(data.get(section, {}).items()):
+            where = entry.get("path") if isinstance(entry.get("path"), str) else None
+            if where is not None and os.path.isdir(os.path.join(os.path.dirname(ctx.path),
+                                                                where)):
+                paths.append(lock_relative(ctx, where))  # editable or not: built, installed
+                continue
             made = _pin(ctx, section, name, entry)
             if isinstance(made, str):
                 problems.append(made)
@@ -83,4 +89,4 @@ def read_pipfile(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summ
     default_pins = [pins[n] for n in map(normalize, data.get("default", {})) if n in pins]
     plan = pins_plan(ctx, "Pipfile.lock", pins.values(), selected=selected, project=None,
                      notes=notes)
-    return plan, lock_summary(top, default_pins)
+    return with_paths(ctx, plan, paths), lock_summary(top, default_pins)

@@ -33,6 +33,9 @@ class InstallPlan:
     project: str | None = None
     """Entry-relative directory of a project to install as a package (a ``pyproject.toml``
     with a build backend), after ``requirements`` and with ``--no-deps``; else None."""
+    paths: tuple[str, ...] = ()
+    """Entry-relative directories of a lock's path and workspace packages (``../../libs/
+    common``), installed as packages after ``requirements``, with ``--no-deps``."""
     groups: tuple[str, ...] = ()
     """The dependency groups and extras included besides the main dependencies."""
     notes: tuple[str, ...] = ()

@@ -17,7 +17,15 @@ from .closure import Edge, Key, Releases, walk
 from .compare import Summary
 from .context import Ctx, load_toml
 from .groups import select
-from .lockfile import Pin, collect_pins, lock_plan, strong_hashes, unsupported_source
+from .lockfile import (
+    Pin,
+    collect_pins,
+    lock_plan,
+    lock_relative,
+    strong_hashes,
+    unsupported_source,
+    with_paths,
+)
 from .markers import Conj, admits_python, atoms, drop_extra, render
 from .plan import InstallPlan
 from .poetry_deps import declared, poetry_edges
@@ -72,11 +80,16 @@ def read_poetry(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summa
                   if normalize(x) == extra for s in names}
         return _lock_edges(p, lambda name, value: normalize(name) in wanted)
 
+    paths: list[str] = []
+
     def pin(key: Key, conjs: list[Conj]) -> Pin | str | None:
         if key == _PROJECT:
             return None
         p = releases[key]
         source_type = p.get("source", {}).get("type", "legacy")
+        if source_type == "directory":  # a path dependency (develop = true or not)
+            paths.append(lock_relative(ctx, str(p["source"]["url"])))
+            return None
         if source_type not in ("legacy", "pypi", "", None):
             return unsupported_source(ctx, key[0], source_type, p["source"].get("url", ""))
         files = p.get("files") or metadata_files.get(key[0], [])
@@ -91,9 +104,10 @@ def read_poetry(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summa
     reached = walk(start, resolve, edges_of)
     pins = collect_pins(ctx, reached, pin, problems)
     package, note = is_package(ctx, pyproject)
-    return lock_plan(ctx, "poetry.lock", pins, top=[e.name for e in deps.main],
-                     selected=selected, notes=[*chosen.notes, *([note] if note else [])],
-                     project=deps.name if package else None)
+    plan, summary = lock_plan(ctx, "poetry.lock", pins, top=[e.name for e in deps.main],
+                              selected=selected, notes=[*chosen.notes, *([note] if note else [])],
+                              project=deps.name if package else None)
+    return with_paths(ctx, plan, paths), summary
 
 
 def _lock_edges(package: Mapping[str, Any], keep: Callable[[str, Any], bool]) -> list[Edge]:

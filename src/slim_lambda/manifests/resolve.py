@@ -21,6 +21,7 @@ from .poetry import read_poetry
 from .pyproject import read_pyproject
 from .requirements import read_requirements
 from .uvlock import read_uv
+from .workspace import workspace_lock
 
 __all__ = ["READERS", "resolve_manifest"]
 
@@ -67,6 +68,12 @@ def resolve_manifest(entry: str, *, manifest: str | None = None, groups: Sequenc
     if manifest is not None:
         return _explicit(entry, manifest, lambda kind: read(kind, manifest, selected)[0])
     found = present(entry)
+    if not found or found == ["pyproject.toml"]:  # a uv workspace member's lock is above it
+        lock = workspace_lock(entry)
+        if lock is not None:
+            plan, _summary = read("uv.lock", lock, selected)
+            return with_notes(plan, f"the entry is a member of the uv workspace locked in "
+                                    f"{lock}")
     if not found:
         require_manifest(entry, selected)
         return InstallPlan(kind="none", manifest=None, requirements="", notes=(

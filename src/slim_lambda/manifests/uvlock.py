@@ -16,11 +16,20 @@ from .closure import Edge, Key, Releases, walk
 from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx, load_toml
 from .groups import select
-from .lockfile import Pin, collect_pins, lock_plan, strong_hashes, unsupported_source
+from .lockfile import (
+    Pin,
+    collect_pins,
+    lock_plan,
+    lock_relative,
+    strong_hashes,
+    unsupported_source,
+    with_paths,
+)
 from .markers import Conj, render
 from .plan import InstallPlan
 from .project import check_python
 from .versions import normalize, parse_requirement
+from .workspace import member_source
 
 __all__ = ["read_uv"]
 
@@ -37,20 +46,25 @@ def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
                  "change requires-python in pyproject.toml and run `uv lock`")
     packages: list[dict[str, Any]] = data.get("package", [])
     releases = Releases.of(packages)
-    roots = [p for p in packages
-             if p.get("source", {}).get("editable") == "."
-             or p.get("source", {}).get("virtual") == "."]
+    lock_dir = os.path.dirname(ctx.path)
+
+    def rel(where: str) -> str:
+        return lock_relative(ctx, where)
+
+    roots = [p for p in packages if (where := member_source(p)) is not None
+             and os.path.realpath(os.path.join(lock_dir, where)) == os.path.realpath(ctx.entry)]
     if not roots:
         raise ctx.error(f"{ctx.path}: no package is the project itself (source editable = "
-                        "\".\" or virtual = \".\"); run `uv lock` in the directory of the "
-                        f"project's pyproject.toml, or name a requirements file with "
-                        f"{MANIFEST_OPTION}")
+                        "\".\" or virtual = \".\", or a workspace member in the entry); run "
+                        "`uv lock` in the directory of the project's pyproject.toml (or the "
+                        f"workspace's), or name a requirements file with {MANIFEST_OPTION}")
     root = roots[0]
+    paths: list[str] = []
     root_key = (normalize(root["name"]), str(root.get("version", "")))
     extras_avail = root.get("optional-dependencies", {})
     groups_avail = root.get("dev-dependencies", {})
     chosen = select(ctx, selected, extras=extras_avail, groups=groups_avail)
-    _check_fresh(ctx, root)
+    _check_fresh(ctx, root, os.path.join(rel(str(member_source(root))), "pyproject.toml"))
 
     def resolve(e: Edge) -> list[Key]:
         found = [p for p in releases.named(e.name)
@@ -72,6 +86,11 @@ def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
             return None
         p = releases[key]
         source = p.get("source", {})
+        if "virtual" in source:
+            return None  # a workspace member without a build: nothing of its own to install
+        if (where := member_source(p)) is not None:
+            paths.append(rel(where))  # a path or workspace package: built from its sources
+            return None
         if "registry" not in source:
             kind = next(iter(source), "unknown")
             return unsupported_source(ctx, key[0], kind, source.get(kind))
@@ -83,14 +102,17 @@ def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
     start = main + [_edge(d) for x in sorted(chosen.extras) for d in extras_avail[x]]
     start += [_edge(d) for g in sorted(chosen.groups) for d in groups_avail[g]]
     pins = collect_pins(ctx, walk(start, resolve, edges_of), pin)
-    editable = root.get("source", {}).get("editable") == "."
-    return lock_plan(ctx, "uv.lock", pins, top=[e.name for e in main], selected=selected,
-                     notes=chosen.notes, project=str(root["name"]) if editable else None)
+    editable = "editable" in root.get("source", {})
+    plan, summary = lock_plan(ctx, "uv.lock", pins, top=[e.name for e in main],
+                              selected=selected, notes=chosen.notes,
+                              project=str(root["name"]) if editable else None,
+                              project_dir=rel(str(member_source(root))))
+    return with_paths(ctx, plan, paths), summary
 
 
-def _check_fresh(ctx: Ctx, root: Mapping[str, Any]) -> None:
-    """uv.lock against its pyproject.toml's [project].dependencies (names only)."""
-    pyproject = ctx.beside("pyproject.toml")
+def _check_fresh(ctx: Ctx, root: Mapping[str, Any], pyproject: str) -> None:
+    """uv.lock against the project's pyproject.toml (entry-relative; beside the lock, or
+    the workspace member's own): its [project].dependencies, names only."""
     locked = root.get("metadata", {}).get("requires-dist")
     if not os.path.isfile(os.path.join(ctx.entry, pyproject)) or locked is None:
         return

@@ -82,6 +82,26 @@ def _slim_user_files(spec: AssembleSpec, staging: str, log: Log) -> dict[str, li
     return by_rule
 
 
+def _copy_extra_sources(spec: AssembleSpec, root: str, dep_files: dict[str, list[int]]
+                        ) -> list[str]:
+    """``bundling.extra_sources`` under their import paths; relative paths of the files.
+    A path a dependency already ships is an error: one of them would silently win."""
+    copied: list[str] = []
+    for dest, source in spec.extra_sources:
+        top = dest.split("/")[0]
+        taken = sorted(rel for rel in dep_files
+                       if rel.split("/")[0] in (top, f"{top}.py") or rel.startswith(f"{top}."))
+        if taken:
+            raise BuildError(
+                "sources", f"bundling.extra_sources[{dest.replace('/', '.')!r}] and an "
+                f"installed distribution both ship {top}: {', '.join(taken[:3])}",
+                details="Rename the shared package, or drop the dependency that ships the "
+                "same top-level name.")
+        copied += [f"{dest}/{rel}" for rel in
+                   copy_sources(source, os.path.join(root, dest), spec.exclude)]
+    return copied
+
+
 def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
                  ) -> dict[str, Any]:
     """Assemble the asset into ``spec.output_dir``; return the report."""
@@ -119,6 +139,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
             user_files = copy_sources(staging, root, spec.exclude)
         else:
             user_files = copy_sources(spec.source_dir, root, spec.exclude)
+        user_files += _copy_extra_sources(spec, root, dep_files)
         warnings += secret_warnings(root, user_files)
         shadowed = sorted(set(user_files) & set(dep_files))
         if shadowed:
@@ -150,10 +171,15 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         done = steps.start("probe handler imports")
         probe_info = new_probe = run_probe(root, imports, spec.layer_paths, python)
         done()
-    if probe_info and probe_info["failed"]:
+    # what bundling.provided left out, the runtime imports: not a failure
+    provided_tops = {top for p in meta.get("provided", []) for top in p["top_level"]}
+    failed = [] if probe_info is None else [
+        m for m in probe_info["failed"] if m.split(".")[0] not in provided_tops]
+    if failed:
         warnings.append("your handler imports modules that do not import in the bundle: "
-                        + ", ".join(probe_info["failed"]) + " (fine if the Lambda runtime or a "
-                        "layer that is not slim-lambda's provides them, like boto3)")
+                        + ", ".join(failed) + " (fine if the Lambda runtime or a "
+                        "layer that is not slim-lambda's provides them, like boto3: "
+                        "name them in bundling.provided)")
     if spec.slim.bytecode == "none" or not dep_pycs:
         choice = "none" if spec.slim.bytecode == "none" else "unavailable"
     elif spec.slim.bytecode in ("auto", "all") and all_pycs <= budget:
@@ -249,6 +275,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
                      for p in packages],
         "deduplicated": meta.get("deduplicated", []),
         "layer_overrides": meta.get("layer_overrides", []),
+        "provided": meta.get("provided", []),
         "user_code_bytes": user_bytes,
         "other_bytes": sum(unowned.values()) - user_bytes,
         "by_kind": dict(sorted(by_kind.items(), key=lambda kv: -kv[1])),
@@ -260,7 +287,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
         "verify": meta.get("verify", {}),
         "handler_imports": imports,
         "import_seconds": None if probe_info is None else probe_info["seconds"],
-        "import_failures": [] if probe_info is None else probe_info["failed"],
+        "import_failures": failed,
         "link": method,
         "rules": [{"name": r.name, "patterns": list(r.patterns)} for r in DEFAULT_RULES],
         "steps": steps_all,

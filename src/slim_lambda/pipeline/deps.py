@@ -23,7 +23,8 @@ from .distinfo import find_distributions, normalized_name, rewrite_record
 from .errors import BuildError
 from .fsguard import Root
 from .imports import probe_key, run_probe
-from .install import install_project, install_requirements
+from .install import install_path_packages, install_project, install_requirements
+from .provided_step import Provided, remove_provided
 from .sizes import PYTHON_ZLIB, entry_sizes, measure_tree
 from .slim import apply_removals, plan_removals
 from .spec import TREE_FINAL, DepsSpec
@@ -37,6 +38,8 @@ __all__ = ["HELD", "check_interpreter", "run_deps"]
 
 Log = Callable[[str], None]
 HELD = "slim-held"
+PROVIDED = "provided-held"
+"""In the work directory: what ``bundling.provided`` left out, importable by verify."""
 """In the work directory: removed files wait here until verify passed (see :mod:`.repair`)."""
 
 
@@ -106,6 +109,10 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
             notices.append(f"{b['name']} {b['version']} was built from source: that version "
                            "has no wheel for this runtime and architecture")
         done()
+    if spec.install.packages:
+        done = steps.start("install path packages")
+        install_path_packages(spec, python)
+        done()
     if spec.install.project_dir:
         done = steps.start("install your project")
         install_project(spec, python)
@@ -117,6 +124,19 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
 
     removed: dict[str, str] = {}
     by_rule: dict[str, list[int]] = {}
+    provided = Provided()
+    if spec.provided:
+        done = steps.start("leave out what is provided")
+        provided = remove_provided(out, dists, spec.provided,
+                                   os.path.join(spec.work_dir, PROVIDED), log)
+        warnings.extend(provided.warnings)
+        if provided.removed:
+            by_rule["provided"] = [sum(p["files"] for p in provided.removed),
+                                   sum(p["bytes"] for p in provided.removed)]
+            dists = find_distributions(out)
+        done()
+    import_paths = (*spec.layer_paths, provided.import_path) if provided.import_path \
+        else spec.layer_paths
     verifying = spec.slim.verify and spec.can_import
     held = Root(os.path.join(spec.work_dir, HELD)) if verifying else None
     if held is not None:
@@ -191,7 +211,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         modules = {m: None for m in modules if m.split(".")[0] in present}
         verified = run_verify(out, list(modules), removed=removed, stripped=changed, held=held,
                               dists=dists, slim=spec.slim, python=python,
-                              extra_paths=spec.layer_paths)
+                              extra_paths=import_paths)
         verify_info.update(verified.info)
         warnings.extend(verified.warnings)
         if verified.kept:
@@ -206,7 +226,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done()
     if spec.handler_imports and spec.can_import:
         probes[probe_key(spec.handler_imports)] = run_probe(out, spec.handler_imports,
-                                                            spec.layer_paths, python)
+                                                            import_paths, python)
 
     normalize_permissions(out)
     done = steps.start("measure")
@@ -224,6 +244,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         "removed_by_rule": {rule: {"files": v[0], "bytes": v[1]} for rule, v in by_rule.items()},
         "deduplicated": dropped,
         "layer_overrides": overrides,
+        "provided": provided.removed,
         "skipped_newest": choices.skipped,
         "strip": None if strip_result is None else {
             "stripped": len(strip_result.stripped),

@@ -204,6 +204,9 @@ def install_requirements(spec: DepsSpec, python: str = sys.executable,
     """Run the installer, showing which package it is at; returns its output. Raises
     BuildError (credentials redacted)."""
     assert spec.install.requirements_file is not None
+    for mounted, copy in spec.install.source_trees:
+        if mounted not in spec.install.packages and not os.path.isdir(copy):
+            copy_sources(mounted, copy)
     cmd = install_command(spec, spec.install.requirements_file, spec.output_dir, python)
     env = dict(os.environ)
     env.setdefault("HOME", spec.work_dir)
@@ -238,10 +241,24 @@ def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
     package, without its dependencies (those come from the plan). The project is copied
     first: the entry is mounted read only and build backends write next to the sources."""
     assert spec.install.project_dir is not None
-    copy = os.path.join(spec.work_dir, "project")
+    return install_package(spec, spec.install.project_dir, os.path.join(spec.work_dir, "project"),
+                           "your project", python)
+
+
+def install_path_packages(spec: DepsSpec, python: str = sys.executable) -> None:
+    """The lock's path and workspace packages (``InstallSettings.packages``), each built
+    from its copy and installed without dependencies: the lock's closure has those."""
+    copies = dict(spec.install.source_trees)
+    for mounted in spec.install.packages:
+        install_package(spec, mounted, copies[mounted], os.path.basename(mounted), python)
+
+
+def install_package(spec: DepsSpec, source: str, copy: str, what: str,
+                    python: str = sys.executable) -> str:
+    """``source`` copied to ``copy`` (fresh) and installed from there as a package."""
     if os.path.exists(copy):
         shutil.rmtree(copy)
-    copy_sources(spec.install.project_dir, copy)
+    copy_sources(source, copy)
     if spec.install.installer == "uv":
         cmd = [spec.install.uv or "uv", "pip", "install", "--target", spec.output_dir,
                "--python-platform", spec.install.python_platform, "--python-version",
@@ -259,7 +276,7 @@ def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        raise BuildError("install", f"{spec.install.installer} could not install your project as a "
+        raise BuildError("install", f"{spec.install.installer} could not install {what} as a "
                          f"package: {_explain(output, proc.returncode, netrc=_has_netrc(spec))}",
                          details=_tail(output))
     return redact(output)

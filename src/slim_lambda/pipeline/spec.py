@@ -66,6 +66,13 @@ class InstallSettings:
     no_deps: bool = False
     project_dir: str | None = None
     """The function's own project, installed as a package after the requirements."""
+    packages: tuple[str, ...] = ()
+    """A lock's path and workspace packages (mounted, read only; each in ``source_trees``),
+    installed as packages after the requirements, without dependencies."""
+    source_trees: tuple[tuple[str, str], ...] = ()
+    """Path dependencies: (mounted read only, where the flattened requirements expect a
+    writable copy); copied before the install, since build backends write next to their
+    sources."""
     installer: str = "pip"
     """``pip`` (the image's own) or ``uv`` (local mode: wheels for another platform)."""
     uv: str = ""
@@ -126,6 +133,9 @@ class DepsSpec(_Spec):
     """The ``strip`` here handles the target architecture."""
     exclude_distributions: dict[str, str] = field(default_factory=dict)
     """Distributions a layer already provides (name → version): removed after install."""
+    provided: tuple[str, ...] = ()
+    """``bundling.provided``: distributions the runtime or a foreign layer provides
+    (``runtime`` for the runtime's own); removed with what only they require."""
     zip_sizes: bool = True
     """Estimate each file's zip share with this Python's zlib; off when the host measures
     them with the CDK CLI's own zlib (node) anyway."""
@@ -141,6 +151,9 @@ class AssembleSpec(_Spec):
     source_dir: str = ""
     """The function's sources (read only); empty for a dependencies-only layer."""
     exclude: tuple[str, ...] = ()
+    extra_sources: tuple[tuple[str, str], ...] = ()
+    """Shared code from outside the entry: (where it ships, e.g. ``libs/common``; the
+    directory, read only)."""
     prefix: str = ""
     """Where everything goes inside the asset: ``python/`` for a layer."""
     unzipped_budget: int = UNZIPPED_LIMIT_BYTES

@@ -53,23 +53,25 @@ def _layer_plan(plan: InstallPlan) -> InstallPlan:
 
 def layer_request(request: BuildRequest) -> BuildRequest | None:
     """The dependency layer's request, or None when there is nothing to install (no
-    layer is made). The user's layers stay in it, so it does not install what their slim
-    layers provide; a different version than theirs is an error (``strict``), since two
-    copies of a package in ``/opt/python`` would be merged file by file."""
+    layer is made). Shared sources (``extra_sources``) are the function's code and stay
+    with it; a lock's path packages are dependencies and go to the layer. The user's
+    layers stay in it, so it does not install what their slim layers provide; a different
+    version than theirs is an error (``strict``), since two copies of a package in
+    ``/opt/python`` would be merged file by file."""
     plan = _layer_plan(request.plan)
-    if not plan.requirements.strip():
+    if not plan.requirements.strip() and not plan.paths:
         return None
     # no sources: their excludes (and the output directories among them) would only make
     # the layers of two entries differ
     return replace(request, plan=plan, prefix=LAYER_PREFIX, copy_sources=False,
-                   handler_module="", strict_layer_versions=True,
-                   bundling=replace(request.bundling, exclude=()))
+                   handler_module="", strict_layer_versions=True, extra_sources=(),
+                   bundling=replace(request.bundling, exclude=(), extra_sources={}))
 
 
 def code_request(request: BuildRequest, dependencies: LayerShare) -> BuildRequest:
     """The function's own request: its sources (and its project, if it is one), nothing
     else to install, the dependency layer last among its layers."""
     plan = request.plan
-    code = replace(plan, manifest=None, requirements="", require_hashes=False,
+    code = replace(plan, manifest=None, requirements="", require_hashes=False, paths=(),
                    notes=(*plan.notes, f"dependencies in layer {dependencies.label}"))
     return replace(request, plan=code, layers=(*request.layers, dependencies))

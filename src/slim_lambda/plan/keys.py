@@ -46,6 +46,8 @@ def _install_options(request: BuildRequest) -> dict[str, Any]:
         "extra_index_urls": [redact(u) for u in b.extra_index_urls],
         "find_links": find_links,
         "no_index": b.no_index,
+        "provided": sorted(set(b.provided)),
+        "git": sorted(redact(url) for url in request.git_pins.values()),
     }
 
 
@@ -55,8 +57,10 @@ def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
                             "groups": list(plan.groups)}
     if plan.project:
         data["project"] = hash_files(os.path.join(entry, plan.project), ())
+    if plan.paths:
+        data["paths"] = [[p, hash_files(os.path.join(entry, p), ())] for p in plan.paths]
     if plan.kind == "requirements.txt" and plan.manifest:
-        found = requirement_inputs(entry, plan.manifest, in_container=False)
+        found = requirement_inputs(entry, plan.manifest)
         if found.problems:  # resolve_request refuses these first
             raise ConfigurationError(entry, list(found.problems))
         data["inputs"] = [hash_input(item, entry) for item in found.inputs]
@@ -95,6 +99,8 @@ def fingerprint(request: BuildRequest) -> str:
         "unzipped_limit": request.limits.unzipped_bytes,
         "prefix": request.prefix,
         "copy_sources": request.copy_sources,
+        "extra_sources": [[s.name, hash_files(s.path, request.bundling.exclude)]
+                          for s in request.extra_sources],
         "layers": [[layer.label, layer.fingerprint, layer.unzipped_bytes if layer.declared
                     else None] for layer in request.layers],
     }

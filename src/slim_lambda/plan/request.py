@@ -14,6 +14,7 @@ from typing import Any
 from ..manifests import InstallPlan
 from ..options import BundlingOptions, SizeLimits, SlimOptions
 from ..platform import ARCHITECTURES
+from .extra_sources import ExtraSource
 
 __all__ = ["LAYER_PREFIX", "BuildRequest", "LayerShare", "Target"]
 
@@ -67,6 +68,8 @@ class BuildRequest:
     prefix: str = ""
     """:data:`LAYER_PREFIX` for a layer."""
     copy_sources: bool = True
+    extra_sources: tuple[ExtraSource, ...] = ()
+    """``bundling.extra_sources``, checked, absolute, by name."""
     layers: tuple[LayerShare, ...] = ()
     strict_layer_versions: bool = False
     """A distribution bundled at another version than a layer provides is an error, not a
@@ -77,6 +80,9 @@ class BuildRequest:
     pinned: Target | None = None
     """Where the asset hash says the build runs, resolved cheaply at construct time
     (:func:`slim_lambda.run.target.pin_target`); None until pinned (the CLI)."""
+    git_pins: Mapping[str, str] = field(default_factory=dict)
+    """Each git requirement as written → naming the commit it resolved to at synth
+    (:func:`slim_lambda.run.gitpins.pin_git`): in both hashes, and what the stage installs."""
     resolution: Mapping[str, str] = field(default_factory=dict)
     """The build environment's resolution-changing settings, as identities
     (:func:`slim_lambda.plan.resolution_env.resolution_settings`): in both hashes."""

@@ -7,6 +7,7 @@ handler is checked by parsing the index file with :mod:`ast`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -18,11 +19,14 @@ from ..manifests.inputs import requirement_inputs
 from ..options import BYTECODE_MODES, MODES, BundlingOptions, SizeLimits, SlimOptions
 from ..pipeline.rules import rule_names
 from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_named, image_for
+from .extra_sources import ExtraSource, resolve_extra_sources
 from .handler import check_handler, handler_module, index_problem
 from .outputs import output_excludes
 from .request import BuildRequest, LayerShare
 
 __all__ = ["resolve_request"]
+
+_DIST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 def _check_patterns(patterns: tuple[str, ...], option: str, problems: list[str]) -> None:
     if isinstance(patterns, str):
@@ -47,6 +51,11 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     ``output_dirs``: where the build output goes (CDK's outdir, the CLI's ``--out``);
     any inside the entry is added to ``bundling.exclude``, never bundled into itself."""
     problems: list[str] = []
+    if isinstance(bundling.provided, str):  # provided="runtime" reads as it should
+        bundling = replace(bundling, provided=(bundling.provided,))
+    problems += [f"bundling.provided: {name!r} is not a distribution name; give names as "
+                 "pip knows them ('boto3'), or 'runtime' for what the Lambda runtime ships"
+                 for name in bundling.provided if not _DIST_NAME.fullmatch(name)]
     entry_abs = os.path.abspath(entry)
     if not os.path.isdir(entry_abs):
         problems.append(f"entry: directory {entry_abs} does not exist; pass the directory "
@@ -69,9 +78,12 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
                                     python_version=RUNTIMES[runtime].python)
         except ConfigurationError as e:
             problems.extend(e.problems)
+    extras: tuple[ExtraSource, ...] = ()
+    if os.path.isdir(entry_abs):
+        extras, extra_problems = resolve_extra_sources(entry_abs, bundling.extra_sources)
+        problems.extend(extra_problems)
     if plan is not None and plan.kind == "requirements.txt" and plan.manifest:
-        problems.extend(requirement_inputs(entry_abs, plan.manifest,
-                                           in_container=bundling.mode != "local").problems)
+        problems.extend(requirement_inputs(entry_abs, plan.manifest).problems)
     # a project installed as a package: the handler may sit under src/ (src layout)
     in_src = (plan is not None and plan.project is not None and not index.startswith("src/")
               and os.path.isfile(os.path.join(entry_abs, "src", index)))
@@ -138,6 +150,7 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,
                            plan=plan, bundling=bundling, slim=slim, limits=limits, label=label,
                            prefix=prefix, copy_sources=copy_sources, layers=layers,
+                           extra_sources=extras,
                            strict_layer_versions=strict_layer_versions,
                            handler_module=module if check_index else "")
     return request, f"{module}.{handler}"

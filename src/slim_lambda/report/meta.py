@@ -16,6 +16,7 @@ from .parts import (
     ElfFile,
     LayerOverride,
     NameVersion,
+    ProvidedDist,
     SkippedRelease,
     Step,
     StripInfo,
@@ -80,6 +81,8 @@ class DepsMeta(TypedDict):
     """Distributions removed because a layer provides them at the same version."""
     layer_overrides: list[LayerOverride]
     """Distributions bundled at another version than a layer provides: the function's wins."""
+    provided: list[ProvidedDist]
+    """Distributions left out because the runtime or a foreign layer provides them."""
     skipped_newest: list[SkippedRelease]
     """Packages installed at an older release because the newest has no wheel for the
     target (Docker mode's pip; [] for lock files, local mode and older metas)."""

@@ -28,6 +28,7 @@ from .parts import (
     ManifestInfo,
     NameVersion,
     PackageSize,
+    ProvidedDist,
     RuleBytes,
     RuleInfo,
     Step,
@@ -79,6 +80,8 @@ class Report(TypedDict):
     """Distributions a layer provides at the same version, so not bundled."""
     layer_overrides: list[LayerOverride]
     """Distributions bundled at another version than a layer provides: the function's wins."""
+    provided: list[ProvidedDist]
+    """Distributions left out because the runtime or a foreign layer provides them."""
     user_code_bytes: int
     """Your own files (the entry's sources and their bytecode)."""
     other_bytes: int

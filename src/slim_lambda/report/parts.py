@@ -28,6 +28,23 @@ class NameVersion(TypedDict):
     """Its version; "" when unknown."""
 
 
+class ProvidedDist(TypedDict):
+    """A distribution left out because the runtime or a foreign layer provides it."""
+
+    name: str
+    """The distribution's name as its metadata spells it."""
+    version: str
+    """The version pip or uv resolved (and verify imported where no runtime copy was)."""
+    runtime_version: str | None
+    """What the build image's ``/var/runtime`` holds; None when unknown or absent."""
+    bytes: int
+    """Unzipped bytes not bundled."""
+    files: int
+    """Its files, dist-info included."""
+    top_level: list[str]
+    """Its import names: not counted as the handler's import failures."""
+
+
 class LayerOverride(TypedDict):
     """A distribution the function bundles at another version than a layer provides. On
     Lambda the function's copy wins: ``/var/task`` comes before ``/opt/python``."""

@@ -141,11 +141,22 @@ def _layers(report: Report) -> list[str]:
     return lines
 
 
+def _provided(report: Report) -> list[str]:
+    """What the runtime or a foreign layer provides, left out, and what it saved."""
+    if not report["provided"]:
+        return []
+    saved = sum(p["bytes"] for p in report["provided"])
+    return wrap(f"  provided, not bundled ({mb(saved).strip()} saved): ", ", ".join(
+        f"{p['name']} {p['version']}" + (f" (runtime {p['runtime_version']})"
+                                         if p["runtime_version"] not in (None, p["version"])
+                                         else "") for p in report["provided"]))
+
+
 def render(report: Report, limits: SizeLimits, *, title: str = "", top: int = 10) -> str:
     """A compact, human-readable size report: one block, at most :data:`WIDTH` columns."""
     lines = (_title(report, title) + _flow(report) + _image(report) + _limits(report, limits)
              + _layers(report))
-    lines += _packages(report, top)
+    lines += _packages(report, top) + _provided(report)
     for notice in report["notices"]:
         lines += wrap("  notice: ", notice)
     for warning in report["warnings"]:

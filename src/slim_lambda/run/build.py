@@ -56,8 +56,7 @@ def _build(session: Session, output_dir: str) -> Report:
     request, cache = session.request, session.cache
     imports: list[str] = []
     if request.copy_sources:
-        imports = handler_imports(request.entry,
-                                  list_sources(request.entry, request.bundling.exclude))
+        imports = own_imports(request)
     key = deps_key(request, session.target)
     cache_info: dict[str, Any] = {"key": key[:16], "path": cache.root,
                                   "enabled": request.bundling.cache}
@@ -93,6 +92,17 @@ def _build(session: Session, output_dir: str) -> Report:
     report["image_id"] = session.target.image_id
     report["cache"] = cache_info
     return finish_report(request, report, session.log)
+
+
+def own_imports(request: BuildRequest) -> list[str]:
+    """The third-party modules the function's own code imports: the entry's and the extra
+    sources' files, minus the names those ship under."""
+    exclude = request.bundling.exclude
+    extra_tops = {s.dest.split("/")[0] for s in request.extra_sources}
+    found = handler_imports(request.entry, list_sources(request.entry, exclude))
+    for source in request.extra_sources:
+        found += handler_imports(source.path, list_sources(source.path, exclude))
+    return [m for m in dict.fromkeys(found) if m.split(".")[0] not in extra_tops]
 
 
 def _build_entry(session: Session, cache: DepsCache, key: str, imports: list[str]

@@ -69,6 +69,11 @@ class Mounts:
     """As the user gave them: URLs, or host directories."""
     layers: tuple[str, ...] = ()
     """The layers' ``python/`` directories."""
+    extra_sources: tuple[str, ...] = ()
+    """``bundling.extra_sources`` directories, in the request's order (read only)."""
+    paths: tuple[str, ...] = ()
+    """What the requirements name by path (project directories, wheels, find-links
+    directories), absolute, read only (:mod:`slim_lambda.run.pathdeps`)."""
 
 
 class StageRunner:
@@ -142,7 +147,12 @@ class ContainerRunner(StageRunner):
             **{name: (path if getattr(mounts, name) else "") for name, path in CONTAINER.items()},
             find_links=tuple(f"{TOOLS}/find-links/{i}" if is_local_dir(link) else link
                              for i, link in enumerate(mounts.find_links)),
-            layers=tuple(f"{TOOLS}/layers/{i}" for i in range(len(mounts.layers))))
+            layers=tuple(f"{TOOLS}/layers/{i}" for i in range(len(mounts.layers))),
+            extra_sources=tuple(f"{TOOLS}/extra/{i}" for i in range(len(mounts.extra_sources))),
+            # a file keeps its name: pip reads a wheel's name and version from it
+            paths=tuple(f"{TOOLS}/paths/{i}" + (f"/{os.path.basename(p)}"
+                                                 if os.path.isfile(p) else "")
+                        for i, p in enumerate(mounts.paths)))
 
     def volumes(self, mounts: Mounts) -> list[Volume]:
         """Every mount, its host side absolute (Docker refuses relative sources, and a
@@ -157,6 +167,10 @@ class ContainerRunner(StageRunner):
                     in zip(mounts.find_links, seen.find_links, strict=True) if link != target]
         volumes += [Volume(os.path.abspath(layer), target, True)
                     for layer, target in zip(mounts.layers, seen.layers, strict=True)]
+        volumes += [Volume(source, target, True) for source, target
+                    in zip(mounts.extra_sources, seen.extra_sources, strict=True)]
+        volumes += [Volume(source, target, True) for source, target
+                    in zip(mounts.paths, seen.paths, strict=True)]
         if self.env.ca_bundle:
             volumes.append(Volume(self.env.ca_bundle, CA, True))
         return volumes

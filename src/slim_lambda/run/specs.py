@@ -62,7 +62,9 @@ def _labels(request: BuildRequest) -> dict[str, str]:
 
 
 def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements: str | None,
-              imports: list[str], *, zip_sizes: bool) -> DepsSpec:
+              imports: list[str], *, zip_sizes: bool,
+              source_trees: tuple[tuple[str, str], ...] = (),
+              packages: tuple[str, ...] = ()) -> DepsSpec:
     """Stage 1: install, slim, strip, compile, verify, measure the dependencies."""
     b, plan = request.bundling, request.plan
     local = target.mode == "local"
@@ -70,6 +72,7 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         requirements_file=_seen(requirements, seen), require_hashes=plan.require_hashes,
         no_deps=plan.no_deps,
         project_dir=f"{seen.entry}/{plan.project}" if plan.project else None,
+        source_trees=source_trees, packages=packages,
         installer="uv" if local else "pip", uv=uv_binary() if local else "",
         python_platform=target.python_platform,
         # credential-free: the logins reach the installer in a netrc file (.credentials)
@@ -84,6 +87,7 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         can_strip=target.can_strip,
         exclude_distributions={k: v for layer in request.layers
                                for k, v in layer.packages.items()},
+        provided=tuple(b.provided),
         layer_paths=seen.layers, handler_imports=tuple(imports), zip_sizes=zip_sizes)
 
 
@@ -95,6 +99,8 @@ def assemble_spec(request: BuildRequest, seen: Mounts, *, image: str, sources: b
         work_dir=seen.work, image=image, labels=_labels(request), slim=request.slim,
         deps_dir=seen.deps, deps_meta=seen.deps_meta, source_dir=seen.entry if sources else "",
         exclude=request.bundling.exclude, prefix=request.prefix,
+        extra_sources=tuple((s.dest, seen_dir) for s, seen_dir
+                            in zip(request.extra_sources, seen.extra_sources, strict=True)),
         unzipped_budget=request.limits.unzipped_bytes - request.layer_bytes,
         can_compile=can_compile, can_import=can_import, layer_paths=seen.layers,
         handler_imports=tuple(imports))

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..pipeline.imports import probe_key
 from ..pipeline.spec import TREE_FINAL
+from .pathdeps import local_paths, path_packages, write_flat_requirements
 from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
 from .session import Session
 from .specs import assemble_spec, deps_spec, requirements_file
@@ -50,12 +51,27 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
                                   pip_cache=session.cache.pip_cache,
                                   uv_cache=session.cache.uv_cache, log=session.progress)
         pip_cache = ""
+    paths = local_paths(request)
+    if request.plan.kind == "requirements.txt" and session.mode != "docker" \
+            and not request.git_pins:
+        paths = None  # uv on this host reads the file and its paths where they are
     with work_dir() as work:
         mounts = Mounts(entry=request.entry, work=work, output=tree, pip_cache=pip_cache,
-                        find_links=request.bundling.find_links, layers=_layers(session))
-        spec = deps_spec(request, session.target, runner.view(mounts),
-                         requirements_file(request, work), imports,
-                         zip_sizes=session.deflater.engine() is None)
+                        find_links=request.bundling.find_links, layers=_layers(session),
+                        paths=paths or ())
+        seen = runner.view(mounts)
+        trees: tuple[tuple[str, str], ...] = ()
+        packages: tuple[str, ...] = ()
+        if paths is None:
+            requirements = requirements_file(request, work)
+        elif request.plan.kind == "requirements.txt":  # the container sees mounts only
+            requirements, trees = write_flat_requirements(request, mounts, seen, work)
+        else:  # a lock's path packages, installed after its closure
+            requirements, trees = requirements_file(request, work), path_packages(seen)
+            packages = tuple(mounted for mounted, _copy in trees)
+        spec = deps_spec(request, session.target, seen, requirements, imports,
+                         zip_sizes=session.deflater.engine() is None, source_trees=trees,
+                         packages=packages)
         early = EarlyShares(session.deflater, tree, os.path.join(work, TREE_FINAL))
         meta = None
         try:
@@ -76,7 +92,8 @@ def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],
         session)
     with work_dir() as work:
         mounts = Mounts(entry=request.entry, work=work, output=output_dir, deps=tree,
-                        deps_meta=meta_path, layers=_layers(session))
+                        deps_meta=meta_path, layers=_layers(session),
+                        extra_sources=tuple(s.path for s in request.extra_sources))
         spec = assemble_spec(
             request, runner.view(mounts), image=meta.get("image", ""),
             sources=session.copies_sources,

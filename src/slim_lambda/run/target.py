@@ -25,6 +25,7 @@ from ..plan.resolution_env import resolution_settings
 from ..platform import ARCHITECTURES, RUNTIMES, host_architecture
 from .container import DockerRunner, EngineSocket
 from .environment import passthrough_environment
+from .gitpins import pin_git
 
 __all__ = ["ABSENT", "MODE_ENV", "host_python", "pin_request", "pin_target", "resolve_mode",
            "resolve_target"]
@@ -103,5 +104,6 @@ def pin_request(request: BuildRequest, engine: EngineSocket | None,
     environment's resolution settings."""
     environ = os.environ if environ is None else environ
     return replace(request, pinned=pin_target(request, engine, environ),
+                   git_pins=pin_git(request, request.label or request.entry),
                    resolution=resolution_settings(
                        passthrough_environment(request.bundling, environ)))

@@ -1,0 +1,121 @@
+"""git requirements, served by a real ``git daemon`` on loopback: a branch is resolved to
+its commit at synth, the build installs that commit, and the cache is keyed on it (a new
+commit on the branch is a new build, no new commit a cache hit); ``require_commit``
+refuses moving refs; an unreachable remote is a clear error at synth."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from slim_lambda import BundlingOptions, ConfigurationError
+from tests.fixtures.projects import BUILD_SYSTEM
+from tests.test_docker_build import handler_answer, synth
+from tests.test_errors import ours
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+GIT = ["git", "-c", "user.name=fixture", "-c", "user.email=fixture@example.invalid",
+       "-c", "init.defaultBranch=main"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _commit(repo: Path, word: str) -> str:
+    (repo / "src/gitlib/__init__.py").write_text(f"WORD = {word!r}\n")
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", word], cwd=repo, check=True)
+    return subprocess.run([*GIT, "rev-parse", "HEAD"], cwd=repo, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """``git://127.0.0.1:PORT/gitlib.git``, a setuptools project, and its work tree."""
+    served = tmp_path / "served"
+    repo = served / "gitlib.git"
+    (repo / "src/gitlib").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text('[project]\nname = "gitlib"\nversion = "0.1.0"\n'
+                                         + BUILD_SYSTEM)
+    subprocess.run([*GIT, "init", "-q"], cwd=repo, check=True)
+    _commit(repo, "hello")
+    port = _free_port()
+    daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--export-all",
+                               f"--base-path={served}", "--listen=127.0.0.1", f"--port={port}",
+                               str(served)], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        yield f"git://127.0.0.1:{port}/gitlib.git", repo
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
+
+
+def _entry(tmp_path: Path, requirement: str) -> Path:
+    fn = tmp_path / "fn"
+    fn.mkdir(exist_ok=True)
+    (fn / "index.py").write_text("import gitlib\n\n\ndef handler(event, context):\n"
+                                 "    return gitlib.WORD\n")
+    (fn / "requirements.txt").write_text(requirement + "\n")
+    return fn
+
+
+def test_a_branch_is_pinned_to_its_commit_at_synth(remote: tuple[str, Path], build_image: str,
+                                                   tmp_path: Path, clean_env: None) -> None:
+    url, repo = remote
+    fn = _entry(tmp_path, f"gitlib @ git+{url}@main")
+    bundling = BundlingOptions(mode="docker", image=build_image)
+    _t, first, report = synth(fn, tmp_path / "out1", bundling=bundling)
+    assert handler_answer(build_image, first) == "hello"
+    assert report["cache"]["hit"] is False
+
+    _t, same, report = synth(fn, tmp_path / "out2", bundling=bundling)
+    assert same.name == first.name and report["cache"]["hit"] is True  # the branch stayed
+
+    _commit(repo, "moved")  # the branch moves: a new build with the new commit
+    _t, moved, report = synth(fn, tmp_path / "out3", bundling=bundling)
+    assert moved.name != first.name and report["cache"]["hit"] is False
+    assert handler_answer(build_image, moved) == "moved"
+
+
+def test_require_commit_refuses_a_branch_and_takes_a_commit(
+        remote: tuple[str, Path], build_image: str, tmp_path: Path, clean_env: None) -> None:
+    url, repo = remote
+    fn = _entry(tmp_path, f"gitlib @ git+{url}@main")
+    with pytest.raises(Exception) as raised:
+        synth(fn, tmp_path / "out1", bundling=BundlingOptions(
+            mode="docker", image=build_image, require_commit=True))
+    err = ours(raised.value)
+    assert isinstance(err, ConfigurationError)
+    assert (f"bundling.require_commit: git+{url}@main names main, which can move; pin a full "
+            "commit (…@<40-hex commit>)") in str(err)
+    commit = subprocess.run([*GIT, "rev-parse", "HEAD"], cwd=repo, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    (fn / "requirements.txt").write_text(f"gitlib @ git+{url}@{commit}\n")
+    _t, asset, _r = synth(fn, tmp_path / "out2", bundling=BundlingOptions(
+        mode="docker", image=build_image, require_commit=True))
+    assert handler_answer(build_image, asset) == "hello"
+
+
+def test_an_unreachable_remote_is_an_error_at_synth(tmp_path: Path, clean_env: None) -> None:
+    url = f"git://127.0.0.1:{_free_port()}/nothing.git"
+    fn = _entry(tmp_path, f"gitlib @ git+{url}@main")
+    with pytest.raises(Exception) as raised:
+        synth(fn, tmp_path / "out", bundling=BundlingOptions(mode="docker"))
+    err = ours(raised.value)
+    assert isinstance(err, ConfigurationError)
+    assert f"git+{url}@main: cannot ask the git remote which commit main is (" in str(err)
+    assert "check the URL and your access to it, or pin a full commit" in str(err)

@@ -240,7 +240,7 @@ def test_log_retention_is_passed_through(entry: Path) -> None:
 
 def test_typed_keywords_are_function_props() -> None:
     ours = {"self", "scope", "id", "kwargs", "entry", "index", "bundling", "slim",
-            "size_limits", "layer_sizes", "strict_layer_versions", "dependencies"}
+            "size_limits", "layer_sizes", "layer_packages", "strict_layer_versions", "dependencies"}
     typed = set(inspect.signature(SlimPythonFunction.__init__).parameters) - ours
     assert {"memory_size", "timeout", "runtime", "handler", "architecture"} <= typed
     assert typed - accepted_keywords(lambda_.Function) == set()

@@ -253,3 +253,24 @@ def test_layer_runtime_count_is_reported_with_the_other_problems(tmp_path: Path)
     assert "bogus: not an option of aws_lambda.LayerVersion" in text
     assert "compatible_runtimes: give exactly one Python runtime" in text
     assert f"entry: directory {tmp_path / 'missing'} does not exist" in text
+
+
+POWERTOOLS = "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3:7"
+
+
+def test_a_foreign_layer_declares_what_it_provides(entry: Path) -> None:
+    stack = cdk.Stack(cdk.App(context={"aws:cdk:bundling-stacks": []}), "S")
+    layer = lambda_.LayerVersion.from_layer_version_arn(stack, "P", POWERTOOLS)
+    fn = SlimPythonFunction(stack, "F", entry=str(entry), runtime=PY311, layers=[layer],
+                            layer_packages={POWERTOOLS: ["aws-lambda-powertools==3.4.0"]},
+                            bundling=BundlingOptions(provided=("boto3",)))
+    assert fn.build_request.bundling.provided == ("boto3", "aws-lambda-powertools==3.4.0")
+
+
+def test_layer_packages_of_a_layer_the_function_does_not_use(entry: Path) -> None:
+    stack = cdk.Stack(cdk.App(context={"aws:cdk:bundling-stacks": []}), "S")
+    with pytest.raises(ConfigurationError) as raised:
+        SlimPythonFunction(stack, "F", entry=str(entry), runtime=PY311,
+                           layer_packages={POWERTOOLS: ["aws-lambda-powertools"]})
+    assert (f"layer_packages: {POWERTOOLS} is not one of the function's layers (that are not "
+            "slim-lambda's); give the ARN of a layer in layers=[...]") in str(raised.value)

@@ -99,3 +99,16 @@ def test_without_a_runtime_directory_verify_imports_the_held_copies(tmp_path: Pa
                            runtime_dir=str(tmp_path / "no-runtime"))
     assert done.import_path == str(tmp_path / "held") and done.warnings == []
     assert [p["runtime_version"] for p in done.removed] == [None]
+
+
+def test_a_version_given_with_the_name_is_what_the_provider_has(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    _install(tree, "powertools", "3.0")
+    done = remove_provided(str(tree), find_distributions(str(tree)), ("powertools==2.9",),
+                           str(tmp_path / "held"), print,
+                           runtime_dir=str(tmp_path / "no-runtime"))
+    assert [(p["name"], p["runtime_version"]) for p in done.removed] == [("powertools", "2.9")]
+    assert done.warnings == [
+        "provided: powertools 3.0 was resolved, but its provider (a layer) has 2.9, which is "
+        "what Lambda imports; pin powertools==2.9 to build and verify against the same "
+        "version, or bundle it (drop it from bundling.provided)"]

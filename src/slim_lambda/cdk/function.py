@@ -10,6 +10,7 @@ through to CDK unchanged (see :mod:`slim_lambda.cdk.props`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
@@ -20,7 +21,7 @@ from ..options import DEPENDENCIES, BundlingOptions, SizeLimits, SlimOptions
 from ..plan.dependencies import code_request, dependencies_problems
 from .asset import construct_label, plan_request, slim_asset
 from .deps_layer import SlimDependencyLayer, dependency_layer
-from .layer import layer_shares
+from .layer import layer_provided, layer_shares
 from .props import cdk_rejects, given, keyword_problems
 
 if TYPE_CHECKING:  # annotations only: importing these modules costs a synth ~0.1 s
@@ -56,6 +57,9 @@ class SlimPythonFunction(lambda_.Function):
     :param layer_sizes: unzipped bytes of layers that are not slim-lambda's, by layer
         version ARN, so the 250 MiB check covers them. Default: none (their size is
         reported as unknown).
+    :param layer_packages: what layers that are not slim-lambda's provide, by layer version
+        ARN: ``{powertools_arn: ["aws-lambda-powertools==3.4.0"]}``. Those distributions
+        (and what only they require) are not bundled, like ``bundling.provided``'s.
     :param strict_layer_versions: a distribution the function needs at another version
         than a :class:`SlimPythonLayerVersion` provides is an error. Default: False, the
         function bundles its own version (it wins on Lambda: ``/var/task`` comes before
@@ -86,6 +90,7 @@ class SlimPythonFunction(lambda_.Function):
         size_limits: SizeLimits | None = None,
         layers: Sequence[lambda_.ILayerVersion] | None = None,
         layer_sizes: Mapping[str, int] | None = None,
+        layer_packages: Mapping[str, Sequence[str]] | None = None,
         strict_layer_versions: bool = False,
         dependencies: str = DEPENDENCIES[0],
         memory_size: float | None = None,
@@ -114,12 +119,17 @@ class SlimPythonFunction(lambda_.Function):
                     *dependencies_problems(dependencies)]
         shares, layer_problems = layer_shares(runtime.name, architecture.name,
                                               list(layers or []), dict(layer_sizes or {}))
+        foreign, foreign_problems = layer_provided(list(layers or []), layer_packages or {})
+        bundling = bundling or BundlingOptions()
+        if foreign:
+            bundling = replace(bundling, provided=(*bundling.provided, *foreign))
+        layer_problems += foreign_problems
         request, lambda_handler = plan_request(
             scope, where=where, label=label, problems=[*problems, *layer_problems],
             layers=shares, strict_layer_versions=strict_layer_versions, entry=entry,
             runtime=runtime.name, runtime_family=runtime.family,
             architecture=architecture.name, index=index, handler=handler,
-            bundling=bundling or BundlingOptions(), slim=slim or SlimOptions(),
+            bundling=bundling, slim=slim or SlimOptions(),
             limits=size_limits or SizeLimits())
         deps = None if dependencies != "layer" else dependency_layer(
             scope, where, request, runtime=runtime, architecture=architecture,

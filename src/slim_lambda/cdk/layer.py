@@ -9,7 +9,7 @@ what is left, and does not bundle a distribution the layer already provides.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -26,7 +26,7 @@ from ..report.saved import read_report, report_path_for
 from .asset import SlimAsset, construct_label, plan_request, slim_asset
 from .props import cdk_rejects, given, keyword_problems
 
-__all__ = ["SlimPythonLayerVersion", "layer_shares"]
+__all__ = ["SlimPythonLayerVersion", "layer_provided", "layer_shares"]
 
 #: LayerVersion props the construct sets itself, and what to pass instead.
 OWNED = {"code": "SlimPythonLayerVersion builds the code from entry=...; pass the directory "
@@ -140,6 +140,19 @@ class SlimPythonLayerVersion(lambda_.LayerVersion):
             packages={normalized_name(p["name"]): p["version"] for p in report["packages"]},
             python_dir=python_dir if python_dir and os.path.isdir(python_dir) else None,
             fingerprint=self._fingerprint, report=report)
+
+
+def layer_provided(layers: Sequence[lambda_.ILayerVersion],
+                   declared: Mapping[str, Sequence[str]]) -> tuple[tuple[str, ...], list[str]]:
+    """What layers that are not slim-lambda's provide (``layer_packages={arn: ["name",
+    "name==version"]}``), as ``bundling.provided`` entries; problems with the mapping."""
+    arns = {layer.layer_version_arn for layer in layers
+            if not isinstance(layer, SlimPythonLayerVersion)
+            and not cdk.Token.is_unresolved(layer.layer_version_arn)}
+    problems = [f"layer_packages: {arn} is not one of the function's layers (that are not "
+                "slim-lambda's); give the ARN of a layer in layers=[...]"
+                for arn in declared if arn not in arns]
+    return tuple(p for arn in declared if arn in arns for p in declared[arn]), problems
 
 
 def layer_shares(runtime: str, architecture: str, layers: Sequence[lambda_.ILayerVersion],

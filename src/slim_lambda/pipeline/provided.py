@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from ..platform import RUNTIME_DIR, RUNTIME_PROVIDED
 from .distinfo import Distribution, find_distributions, normalized_name
 
-__all__ = ["PRESET", "ProvidedPlan", "plan_provided", "requirements", "runtime_versions",
-           "wanted_names"]
+__all__ = ["PRESET", "ProvidedPlan", "declared_versions", "plan_provided", "requirements",
+           "runtime_versions", "wanted_names"]
 
 PRESET = "runtime"
 """The name in ``provided`` that stands for the runtime's own packages."""
@@ -59,10 +59,17 @@ def runtime_versions(runtime_dir: str = RUNTIME_DIR) -> dict[str, str]:
     return {normalized_name(d.name): d.version for d in find_distributions(runtime_dir)}
 
 
+def declared_versions(given: Iterable[str]) -> dict[str, str]:
+    """The versions given with names (``boto3==1.34.145``, a foreign layer's declared
+    packages): normalized name → version."""
+    return {normalized_name(name): version for name, sep, version
+            in (g.partition("==") for g in given) if sep}
+
+
 def wanted_names(given: Iterable[str], runtime: Mapping[str, str]) -> tuple[set[str], set[str]]:
     """(every name to remove, the names given explicitly): the preset expands to what the
     runtime holds, else to :data:`RUNTIME_PROVIDED`."""
-    explicit = {normalized_name(n) for n in given if n != PRESET}
+    explicit = {normalized_name(n.partition("==")[0]) for n in given if n != PRESET}
     names = set(explicit)
     if PRESET in given:
         names |= set(runtime) or {normalized_name(n) for n in RUNTIME_PROVIDED}

@@ -17,7 +17,7 @@ from typing import Any
 from ..platform import RUNTIME_DIR
 from .distinfo import Distribution, normalized_name
 from .fsguard import Root
-from .provided import plan_provided, requirements, runtime_versions
+from .provided import declared_versions, plan_provided, requirements, runtime_versions
 from .tree import ancestors, iter_files
 
 __all__ = ["Provided", "remove_provided"]
@@ -49,6 +49,7 @@ def remove_provided(root: str, dists: Sequence[Distribution], given: Sequence[st
                     held_dir: str, log: Log, runtime_dir: str = RUNTIME_DIR) -> Provided:
     """Plan and remove; the removed files wait in ``held_dir``."""
     runtime = runtime_versions(runtime_dir)
+    declared = declared_versions(given)
     requires = {normalized_name(d.name): requirements(_metadata(root, d)) for d in dists}
     plan = plan_provided(dists, requires, given, runtime)
     done = Provided(warnings=[
@@ -68,13 +69,15 @@ def remove_provided(root: str, dists: Sequence[Distribution], given: Sequence[st
                 size += os.lstat(path).st_size
                 tree.move_to(rel, held)
                 moved.add(rel)
-        there = runtime.get(normalized_name(dist.name))
+        key = normalized_name(dist.name)
+        there = runtime.get(key) or declared.get(key)
         done.removed.append({"name": dist.name, "version": dist.version,
                              "runtime_version": there, "bytes": size, "files": len(rels),
                              "top_level": list(dist.top_level)})
         if there is not None and there != dist.version:
+            who = "the runtime ships" if key in runtime else "its provider (a layer) has"
             done.warnings.append(
-                f"provided: {dist.name} {dist.version} was resolved, but the runtime ships "
+                f"provided: {dist.name} {dist.version} was resolved, but {who} "
                 f"{there}, which is what Lambda imports; pin {dist.name}=={there} to build "
                 "and verify against the same version, or bundle it (drop it from "
                 "bundling.provided)")

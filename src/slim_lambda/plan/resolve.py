@@ -26,7 +26,7 @@ from .request import BuildRequest, LayerShare
 
 __all__ = ["resolve_request"]
 
-_DIST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
+_DIST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(==[A-Za-z0-9.+!_-]+)?")
 
 def _check_patterns(patterns: tuple[str, ...], option: str, problems: list[str]) -> None:
     if isinstance(patterns, str):
@@ -54,7 +54,8 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if isinstance(bundling.provided, str):  # provided="runtime" reads as it should
         bundling = replace(bundling, provided=(bundling.provided,))
     problems += [f"bundling.provided: {name!r} is not a distribution name; give names as "
-                 "pip knows them ('boto3'), or 'runtime' for what the Lambda runtime ships"
+                 "pip knows them ('boto3', or 'boto3==1.34.145' with the version provided), "
+                 "or 'runtime' for what the Lambda runtime ships"
                  for name in bundling.provided if not _DIST_NAME.fullmatch(name)]
     entry_abs = os.path.abspath(entry)
     if not os.path.isdir(entry_abs):

@@ -115,3 +115,18 @@ def test_a_name_an_entry_file_ships_too_is_refused_at_construct_time(tmp_path: P
     assert str(raised.value) == one_problem(
         "SlimPythonFunction S/F", f"bundling.extra_sources['common'] ({lib}) and the entry's "
         "own common would both ship as common: rename one of them, or drop the extra source")
+
+
+def test_a_symlink_loop_in_a_shared_library_is_refused_naming_it(tmp_path: Path) -> None:
+    fn, lib = _monorepo(tmp_path)
+    (lib / "sub").mkdir()
+    (lib / "sub" / "back").symlink_to("..")
+    with pytest.raises(Exception) as raised:
+        SlimPythonFunction(cdk.Stack(cdk.App(outdir=str(tmp_path / "o")), "S"), "F",
+                           entry=str(fn), runtime=PY311,
+                           bundling=BundlingOptions(extra_sources={"common": str(lib)}))
+    err = ours(raised.value)
+    assert str(err) == (f"sources: {lib}/sub/back is a symlink to {lib}, which contains it: "
+                        "copying it would never end\nRemove the symlink, or add it to "
+                        "bundling.exclude.")
+    assert not list((tmp_path / "o").glob("asset.*"))

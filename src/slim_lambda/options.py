@@ -97,6 +97,11 @@ class BundlingOptions:
     ls-remote``), which the build then installs and the cache is keyed on, with a notice.
     Default: False."""
 
+    allow_outside_repository: bool = False
+    """Let path dependencies, included requirement files, workspace packages and extra
+    sources lie outside the entry's repository (the nearest directory above it with
+    ``.git``). Default: False, such a path is refused as a likely mistake."""
+
     index_url: str | None = None
     """pip ``--index-url``. Credentials in it never reach cdk.out. Default: pip's own."""
 

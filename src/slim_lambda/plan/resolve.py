@@ -22,6 +22,7 @@ from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_name
 from .extra_sources import ExtraSource, resolve_extra_sources
 from .handler import check_handler, handler_module, index_problem
 from .outputs import output_excludes
+from .repository import outside_repository
 from .request import BuildRequest, LayerShare
 
 __all__ = ["resolve_request"]
@@ -83,8 +84,17 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if os.path.isdir(entry_abs):
         extras, extra_problems = resolve_extra_sources(entry_abs, bundling.extra_sources)
         problems.extend(extra_problems)
+    outside: list[tuple[str, str]] = [(f"bundling.extra_sources[{s.name!r}]", s.path)
+                                      for s in extras]
     if plan is not None and plan.kind == "requirements.txt" and plan.manifest:
-        problems.extend(requirement_inputs(entry_abs, plan.manifest).problems)
+        found = requirement_inputs(entry_abs, plan.manifest)
+        problems.extend(found.problems)
+        outside += [(f"{plan.manifest} ({i.kind})", i.path) for i in found.inputs]
+    if plan is not None:
+        outside += [(f"{plan.manifest} (path package)", os.path.join(entry_abs, p))
+                    for p in plan.paths]
+    if not bundling.allow_outside_repository:
+        problems.extend(outside_repository(entry_abs, outside))
     # a project installed as a package: the handler may sit under src/ (src layout)
     in_src = (plan is not None and plan.project is not None and not index.startswith("src/")
               and os.path.isfile(os.path.join(entry_abs, "src", index)))

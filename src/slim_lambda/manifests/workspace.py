@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ConfigurationError
 from .context import MANIFEST_OPTION, load_toml
 
-__all__ = ["MAX_LEVELS", "member_source", "workspace_lock"]
+__all__ = ["MAX_LEVELS", "ancestors", "member_source", "repository_root", "workspace_lock"]
 
 MAX_LEVELS = 6
 
@@ -37,16 +37,27 @@ def _is_member(lock_dir: str, data: dict[str, Any], entry: str) -> bool:
                for where in map(member_source, data.get("package", [])) if where is not None)
 
 
+def ancestors(path: str) -> list[str]:
+    """The directories above ``path`` (resolved), nearest first."""
+    found, here = [], os.path.realpath(path)
+    while (parent := os.path.dirname(here)) != here:
+        found.append(parent)
+        here = parent
+    return found
+
+
+def repository_root(entry: str) -> str | None:
+    """The nearest directory at or above ``entry`` holding ``.git``, or None."""
+    return next((d for d in [os.path.realpath(entry), *ancestors(entry)]
+                 if os.path.exists(os.path.join(d, ".git"))), None)
+
+
 def workspace_lock(entry: str) -> str | None:
     """The entry-relative path of the workspace lock that has the entry as a member."""
-    here = os.path.realpath(entry)
-    for _ in range(MAX_LEVELS):
-        if os.path.isdir(os.path.join(here, ".git")):
-            return None
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
+    root = repository_root(entry)
+    if root == os.path.realpath(entry):
+        return None
+    for here in ancestors(entry)[:MAX_LEVELS]:
         lock = os.path.join(here, "uv.lock")
         if os.path.isfile(lock):
             data = load_toml(here, "uv.lock", "re-create it with `uv lock`")
@@ -57,6 +68,8 @@ def workspace_lock(entry: str) -> str | None:
                     f"{MANIFEST_OPTION}: {entry} is a member of the uv workspace in {here} "
                     "([tool.uv.workspace] members), but its uv.lock has no package for it; "
                     f"run `uv lock` in {here}"])
+            return None
+        if here == root:
             return None
     return None
 

@@ -13,19 +13,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from ..manifests.workspace import repository_root
+
 __all__ = ["outside_repository", "repository_root"]
-
-
-def repository_root(entry: str) -> str | None:
-    """The nearest directory at or above ``entry`` holding ``.git``, or None."""
-    here = os.path.realpath(entry)
-    while True:
-        if os.path.exists(os.path.join(here, ".git")):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
 
 
 def outside_repository(entry: str, paths: Iterable[tuple[str, str]]) -> list[str]:

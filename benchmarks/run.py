@@ -5,6 +5,7 @@ change with the dependencies in the function and in a layer (issue 16).
 
     bash benchmarks/run.sh [--repeat 3] [--functions 10] [--import-runs 5] [--json FILE]
     bash benchmarks/run.sh --redeploy-only     # the redeploy payload alone, ~2 minutes
+    bash benchmarks/run.sh --no-image --no-redeploy --no-monorepo   # synth and bundles only
 
 Prints a table with ratios and the floors of issues 4 and 16, and writes every sample as
 JSON (default benchmarks/results/latest.json). Takes 10-20 minutes on 2 busy cores.
@@ -25,7 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bundles, images, redeploy, scenarios, table
+from benchmarks import bundles, images, monorepo, redeploy, scenarios, table
 from benchmarks.synth import cdk_cli
 
 HERE = Path(__file__).resolve().parent
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base-image", default=os.environ.get("SLIM_LAMBDA_TEST_BASE_IMAGE",
                                                            images.DEFAULT_BASE),
                     help="the Lambda base image (stand-in) both images start FROM")
+    ap.add_argument("--no-monorepo", action="store_true",
+                    help="skip examples/monorepo's shared-library changes (issue 15)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--render", metavar="JSON",
                     help="measure nothing: print the table of a saved result again")
@@ -129,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.no_redeploy:
         measured_redeploy = redeploy.measure(work, SEED, args.image, ca, say=scenarios.say)
+    measured_monorepo = None if args.no_monorepo else monorepo.measure(
+        work, args.image, ca, say=scenarios.say)
     med = table.medians(samples)
     results: dict[str, Any] = {
         "workload": WORKLOAD, "image": args.image, "machine": facts,
@@ -139,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not args.no_redeploy:
         results["redeploy"] = measured_redeploy
+    if measured_monorepo is not None:
+        results["monorepo"] = measured_monorepo
     results["floors"] = _floors(results, med)
     text = table.render(results, sections=_sections(results))
     results["table"] = text
@@ -167,6 +174,8 @@ def _floors(results: dict[str, Any], med: table.Medians) -> list[dict[str, Any]]
     floors = table.floors(med, results["bundles"], results["functions"])
     if results.get("redeploy"):
         floors.append(redeploy.floor(results["redeploy"]))
+    if results.get("monorepo"):
+        floors.append(monorepo.floor(results["monorepo"]))
     return [f.as_json() for f in floors]
 
 
@@ -174,6 +183,8 @@ def _sections(results: dict[str, Any]) -> list[list[str]]:
     sections = [redeploy.render(results["redeploy"])] if results.get("redeploy") else []
     if results.get("image_function"):
         sections.append(images.render(results["image_function"]))
+    if results.get("monorepo"):
+        sections.append(monorepo.render(results["monorepo"]))
     return sections
 
 

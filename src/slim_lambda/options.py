@@ -102,6 +102,16 @@ class BundlingOptions:
     sources lie outside the entry's repository (the nearest directory above it with
     ``.git``). Default: False, such a path is refused as a likely mistake."""
 
+    before_install: tuple[str, ...] = ()
+    """Shell commands run in the deps stage before the install (in the build image, or
+    this host's shell in local mode), in the dependency tree being built:
+    ``SLIM_LAMBDA_TREE``, ``SLIM_LAMBDA_ENTRY`` (read only) and ``SLIM_LAMBDA_WORK`` are
+    set. In the deps key; output redacted. Default: none."""
+
+    after_install: tuple[str, ...] = ()
+    """Shell commands run the same way after the install, before slimming: copy a system
+    library into ``lib/``, delete a vendored test corpus. Default: none."""
+
     index_url: str | None = None
     """pip ``--index-url``. Credentials in it never reach cdk.out. Default: pip's own."""
 

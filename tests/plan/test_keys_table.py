@@ -112,6 +112,8 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     "no_index": (Case("no_index", True, True, b(no_index=True)),),
     "provided": (Case("provided", True, True, b(provided=("runtime",))),),
     "require_commit": (Case("require_commit", False, False, b(require_commit=True)),),
+    "before_install": (Case("before_install", True, True, b(before_install=("echo x",))),),
+    "after_install": (Case("after_install", True, True, b(after_install=("rm -rf x",))),),
     "allow_outside_repository": (Case("allow_outside_repository", False, False,
                                       b(allow_outside_repository=True)),),
     "ca_bundle": (Case("ca_bundle", False, False, b(ca_bundle="CA")),),

@@ -22,6 +22,7 @@ from .bytecode import compile_modules, pyc_path
 from .distinfo import find_distributions, normalized_name, rewrite_record
 from .errors import BuildError
 from .fsguard import Root
+from .hooks import run_hooks
 from .imports import probe_key, run_probe
 from .install import install_path_packages, install_project, install_requirements
 from .provided_step import Provided, remove_provided
@@ -98,6 +99,10 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
     notices: list[str] = []
 
     choices = WheelChoices([], [])
+    if spec.install.before_install:
+        done = steps.start("before_install")
+        run_hooks("before_install", spec.install.before_install, spec, log)
+        done()
     if spec.install.requirements_file:
         done = steps.start(f"install ({spec.install.installer})")
         install_requirements(spec, python, progress=log)
@@ -112,6 +117,10 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
     if spec.install.packages:
         done = steps.start("install path packages")
         install_path_packages(spec, python)
+        done()
+    if spec.install.after_install:
+        done = steps.start("after_install")
+        run_hooks("after_install", spec.install.after_install, spec, log)
         done()
     if spec.install.project_dir:
         done = steps.start("install your project")

@@ -66,6 +66,12 @@ class InstallSettings:
     no_deps: bool = False
     project_dir: str | None = None
     """The function's own project, installed as a package after the requirements."""
+    before_install: tuple[str, ...] = ()
+    """``bundling.before_install``: shell commands run in the tree before the install."""
+    after_install: tuple[str, ...] = ()
+    """``bundling.after_install``: shell commands run in the tree after it."""
+    entry_dir: str = ""
+    """The function's sources as the stage sees them (read only), for the hooks."""
     packages: tuple[str, ...] = ()
     """A lock's path and workspace packages (mounted, read only; each in ``source_trees``),
     installed as packages after the requirements, without dependencies."""

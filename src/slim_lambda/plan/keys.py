@@ -48,6 +48,7 @@ def _install_options(request: BuildRequest) -> dict[str, Any]:
         "no_index": b.no_index,
         "provided": sorted(set(b.provided)),
         "git": sorted(redact(url) for url in request.git_pins.values()),
+        "hooks": [[redact(c) for c in b.before_install], [redact(c) for c in b.after_install]],
     }
 
 

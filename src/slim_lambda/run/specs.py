@@ -73,6 +73,8 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         no_deps=plan.no_deps,
         project_dir=f"{seen.entry}/{plan.project}" if plan.project else None,
         source_trees=source_trees, packages=packages,
+        before_install=tuple(b.before_install), after_install=tuple(b.after_install),
+        entry_dir=seen.entry,
         installer="uv" if local else "pip", uv=uv_binary() if local else "",
         python_platform=target.python_platform,
         # credential-free: the logins reach the installer in a netrc file (.credentials)

@@ -9,9 +9,11 @@ cannot be reached is an error at synth naming the requirement, never a stale bui
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
+import urllib.parse
 from collections.abc import Mapping
 
 from ..errors import ConfigurationError
@@ -36,13 +38,28 @@ def _requirements_text(request: BuildRequest) -> list[str]:
                            for line in requirement_lines(text))]
 
 
+def _login_outside_argv(url: str, env: dict[str, str]) -> str:
+    """``url`` without its userinfo; an https login moves into git's environment as an
+    Authorization header (``GIT_CONFIG_*``), which ``ps`` does not show other users."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or "@" not in parts.netloc:
+        return url
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    login = urllib.parse.unquote(userinfo)
+    env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="http.extraHeader",
+               GIT_CONFIG_VALUE_0="Authorization: Basic "
+               + base64.b64encode(login.encode()).decode())
+    return urllib.parse.urlunsplit(parts._replace(netloc=host))
+
+
 def _ls_remote(git: str, req: GitRequirement, where: str) -> str:
     wanted = [req.ref, f"refs/tags/{req.ref}^{{}}", f"refs/tags/{req.ref}",
               f"refs/heads/{req.ref}"] if req.ref else ["HEAD"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(GIT_TERMINAL_PROMPT="0", GIT_SSH_COMMAND="ssh -o BatchMode=yes")
+    url = _login_outside_argv(req.url, env)
     try:
-        proc = subprocess.run([git, "ls-remote", req.url], capture_output=True, text=True,
+        proc = subprocess.run([git, "ls-remote", url], capture_output=True, text=True,
                               timeout=GIT_TIMEOUT_SECONDS, env=env)
     except subprocess.TimeoutExpired:
         proc = None

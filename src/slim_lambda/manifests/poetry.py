@@ -13,19 +13,12 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import lockfile
 from .closure import Edge, Key, Releases, walk
 from .compare import Summary
 from .context import Ctx, load_toml
 from .groups import select
-from .lockfile import (
-    Pin,
-    collect_pins,
-    lock_plan,
-    lock_relative,
-    strong_hashes,
-    unsupported_source,
-    with_paths,
-)
+from .lockfile import Pin, collect_pins, lock_plan, strong_hashes, unsupported_source
 from .markers import Conj, admits_python, atoms, drop_extra, render
 from .plan import InstallPlan
 from .poetry_deps import declared, poetry_edges
@@ -88,7 +81,7 @@ def read_poetry(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summa
         p = releases[key]
         source_type = p.get("source", {}).get("type", "legacy")
         if source_type == "directory":  # a path dependency (develop = true or not)
-            paths.append(lock_relative(ctx, str(p["source"]["url"])))
+            paths.append(lockfile.lock_relative(ctx, str(p["source"]["url"])))
             return None
         if source_type not in ("legacy", "pypi", "", None):
             return unsupported_source(ctx, key[0], source_type, p["source"].get("url", ""))
@@ -107,7 +100,7 @@ def read_poetry(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summa
     plan, summary = lock_plan(ctx, "poetry.lock", pins, top=[e.name for e in deps.main],
                               selected=selected, notes=[*chosen.notes, *([note] if note else [])],
                               project=deps.name if package else None)
-    return with_paths(ctx, plan, paths), summary
+    return lockfile.with_paths(ctx, plan, paths), summary
 
 
 def _lock_edges(package: Mapping[str, Any], keep: Callable[[str, Any], bool]) -> list[Edge]:

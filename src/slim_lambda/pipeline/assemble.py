@@ -28,7 +28,7 @@ from .rules import DEFAULT_RULES
 from .secretfiles import secret_warnings
 from .sizes import END_RECORD, entry_sizes, kind_of, package_sizes
 from .slim import apply_removals, plan_removals
-from .sources import copy_sources
+from .sources import copy_extra_sources, copy_sources
 from .spec import AssembleSpec
 from .steps import Steps
 from .tree import normalize_permissions
@@ -82,26 +82,6 @@ def _slim_user_files(spec: AssembleSpec, staging: str, log: Log) -> dict[str, li
     return by_rule
 
 
-def _copy_extra_sources(spec: AssembleSpec, root: str, dep_files: dict[str, list[int]]
-                        ) -> list[str]:
-    """``bundling.extra_sources`` under their import paths; relative paths of the files.
-    A path a dependency already ships is an error: one of them would silently win."""
-    copied: list[str] = []
-    for dest, source in spec.extra_sources:
-        top = dest.split("/")[0]
-        taken = sorted(rel for rel in dep_files
-                       if rel.split("/")[0] in (top, f"{top}.py") or rel.startswith(f"{top}."))
-        if taken:
-            raise BuildError(
-                "sources", f"bundling.extra_sources[{dest.replace('/', '.')!r}] and an "
-                f"installed distribution both ship {top}: {', '.join(taken[:3])}",
-                details="Rename the shared package, or drop the dependency that ships the "
-                "same top-level name.")
-        copied += [f"{dest}/{rel}" for rel in
-                   copy_sources(source, os.path.join(root, dest), spec.exclude)]
-    return copied
-
-
 def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
                  ) -> dict[str, Any]:
     """Assemble the asset into ``spec.output_dir``; return the report."""
@@ -139,7 +119,7 @@ def run_assemble(spec: AssembleSpec, *, log: Log, python: str = sys.executable
             user_files = copy_sources(staging, root, spec.exclude)
         else:
             user_files = copy_sources(spec.source_dir, root, spec.exclude)
-        user_files += _copy_extra_sources(spec, root, dep_files)
+        user_files += copy_extra_sources(spec.extra_sources, root, spec.exclude, dep_files)
         warnings += secret_warnings(root, user_files)
         shadowed = sorted(set(user_files) & set(dep_files))
         if shadowed:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Collection, Sequence
 
 import pathspec
 
@@ -21,7 +22,7 @@ from .errors import BuildError
 from .secretfiles import CREDENTIAL_EXCLUDES, is_manifest, redact_manifest
 from .slim import compile_patterns
 
-__all__ = ["DEFAULT_EXCLUDES", "copy_sources", "list_sources"]
+__all__ = ["DEFAULT_EXCLUDES", "copy_extra_sources", "copy_sources", "list_sources"]
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git/", ".hg/", ".svn/",
@@ -114,3 +115,24 @@ def copy_sources(entry: str, dest: str, user_excludes: tuple[str, ...] = ()) -> 
         mode = os.stat(os.path.join(entry, rel)).st_mode
         os.chmod(target, 0o755 if mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else 0o644)
     return files
+
+
+def copy_extra_sources(extra: Sequence[Sequence[str]], root: str, user_excludes: tuple[str, ...],
+                       dep_files: Collection[str]) -> list[str]:
+    """``bundling.extra_sources`` ((where it ships, directory) pairs) copied under ``root``;
+    returns the copied paths relative to ``root``. A name a dependency already ships
+    (``dep_files``) is an error: one of the two would silently win."""
+    copied: list[str] = []
+    for dest, source in extra:
+        top = dest.split("/")[0]
+        taken = sorted(rel for rel in dep_files
+                       if rel.split("/")[0] in (top, f"{top}.py") or rel.startswith(f"{top}."))
+        if taken:
+            raise BuildError(
+                "sources", f"bundling.extra_sources[{dest.replace('/', '.')!r}] and an "
+                f"installed distribution both ship {top}: {', '.join(taken[:3])}",
+                details="Rename the shared package, or drop the dependency that ships the "
+                "same top-level name.")
+        copied += [f"{dest}/{rel}" for rel in
+                   copy_sources(source, os.path.join(root, dest), user_excludes)]
+    return copied

@@ -127,4 +127,9 @@ def test_auto_mode_falls_back_to_local_without_docker(
                 str(tmp_path / "out"), "--json-report", str(report_path), "--no-index",
                 "--find-links", str(manylinux_wheels)])
     assert code == 0
-    assert json.loads(report_path.read_text())["mode"] == "local"
+    report = json.loads(report_path.read_text())
+    assert report["mode"] == "local"
+    assert ("local mode: no Docker engine answered at unix:///nonexistent/docker.sock "
+            "(bundling.mode='auto'), so uv installed wheels on this host and what it cannot "
+            "do for the target was skipped; start Docker, or set SLIM_LAMBDA_MODE=docker to "
+            "require it") in report["notices"]

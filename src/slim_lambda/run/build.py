@@ -25,8 +25,10 @@ from ..report.finish import finish_report
 from ..report.model import Report
 from .cache import CacheEntry, DepsCache
 from .container import DockerRunner
+from .engine import engine_host
 from .session import Session
 from .stages import assemble, build_deps
+from .target import requested_mode
 from .zipshares import ensure_zip_shares, exact_zipped_bytes
 
 __all__ = ["build", "stderr_log"]
@@ -89,6 +91,12 @@ def _build(session: Session, output_dir: str) -> Report:
             entry.write_meta(meta)
     cache.prune(keep=key)
     report["mode"] = session.mode
+    if session.mode == "local" and requested_mode(request) == "auto":
+        report["notices"].append(
+            f"local mode: no Docker engine answered at {engine_host(os.environ).host} "
+            "(bundling.mode='auto'), so uv installed wheels on this host and what it cannot "
+            "do for the target was skipped; start Docker, or set SLIM_LAMBDA_MODE=docker to "
+            "require it")
     report["image_id"] = session.target.image_id
     report["cache"] = cache_info
     return finish_report(request, report, session.log)

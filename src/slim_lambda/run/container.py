@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from ..errors import DockerError
 from ..platform import ARCHITECTURES
+from .engine import engine_host
 
 __all__ = ["ContainerRun", "DockerRunner", "EngineSocket", "Volume"]
 
@@ -99,7 +100,7 @@ WATCHDOG = (
 
 
 def _docker_host() -> str:
-    return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    return engine_host(os.environ).host
 
 
 def _sdk() -> Any:

@@ -18,12 +18,13 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, DockerError
 from ..options import MODES
 from ..plan.request import BuildRequest, Target
 from ..plan.resolution_env import resolution_settings
 from ..platform import ARCHITECTURES, RUNTIMES, host_architecture
 from .container import DockerRunner, EngineSocket
+from .engine import engine_host
 from .environment import passthrough_environment
 from .gitpins import pin_git
 
@@ -50,12 +51,27 @@ def requested_mode(request: BuildRequest, environ: Mapping[str, str] | None = No
     return mode
 
 
+def _auto(answers: Callable[[], bool], environ: Mapping[str, str]) -> str:
+    """``auto`` resolved: Docker when the engine answers; local when it does not, unless
+    the engine was chosen for CDK (``CDK_DOCKER``): then that is an error, not a surprise."""
+    named = engine_host(environ)
+    if named.problem:
+        raise DockerError(named.problem)
+    if answers():
+        return "docker"
+    if named.chosen_for_cdk:
+        raise DockerError(
+            f"{named.named_by} names the engine at {named.host}, which does not answer; "
+            "start it, unset it to use Docker's default (or local mode when none "
+            "answers), or set bundling.mode='local'")
+    return "local"
+
+
 def resolve_mode(request: BuildRequest, docker: DockerRunner,
                  environ: Mapping[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
     mode = requested_mode(request, environ)
-    if mode == "auto":
-        return "docker" if docker.available() else "local"
-    return mode
+    return _auto(docker.available, environ) if mode == "auto" else mode
 
 
 def local_target(request: BuildRequest) -> Target:
@@ -87,9 +103,10 @@ def pin_target(request: BuildRequest, engine: EngineSocket | None,
     socket answers a ping (or ``DOCKER_HOST`` is not a local socket: that engine is meant
     to be used); Docker names the image's local ID (or its tag and :data:`ABSENT`); local
     names the uv platform and what this host can do."""
+    environ = os.environ if environ is None else environ
     mode = requested_mode(request, environ)
     if mode == "auto":
-        mode = "docker" if engine is None or engine.ping() else "local"
+        mode = _auto(lambda: engine is None or engine.ping(), environ)
     if mode == "local":
         return local_target(request)
     attrs = engine.image(request.image) if engine is not None else None

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.deploy.cli import image_template, need
+from tests.deploy.emulator import Emulator, images_problem, running_emulator
+
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 # one dependency cache per test session, never the developer's own
@@ -20,6 +23,8 @@ os.environ["SLIM_LAMBDA_CACHE_DIR"] = tempfile.mkdtemp(prefix="slim-lambda-test-
 atexit.register(shutil.rmtree, os.environ["SLIM_LAMBDA_CACHE_DIR"], ignore_errors=True)
 
 REPO = Path(__file__).resolve().parent.parent
+DEPLOY_RUNTIME = "python3.11"
+"""The runtime of the functions the deploy tests deploy (the emulator's runtime image)."""
 TEST_IMAGE = os.environ.get("SLIM_LAMBDA_TEST_IMAGE",
                             "slim-lambda-test/build-python3.11:latest-x86_64")
 TEST_IMAGE_AL2023 = os.environ.get("SLIM_LAMBDA_TEST_IMAGE_AL2023",
@@ -140,11 +145,19 @@ def seed_synth(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Pa
             pytest.fail("the CDK CLI must be on PATH on CI (scripts/dev-env.sh installs it)")
         pytest.skip("no CDK CLI on PATH")
     outdir = tmp_path_factory.mktemp("seed") / "cdk.out"
-    repo, tag = build_image.rsplit(":", 1)
-    env = dict(os.environ, SLIM_LAMBDA_IMAGE=repo.replace("python3.11", "{runtime}") + ":"
-               + tag.replace("x86_64", "{arch}"))
+    env = dict(os.environ, SLIM_LAMBDA_IMAGE=image_template(build_image))
     proc = subprocess.run([cdk, "synth", "--quiet", "--output", str(outdir)], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "slim-lambda: SlimLambdaSeed/Seed" in proc.stderr, "the report is printed at synth"
     return outdir
+
+
+@pytest.fixture(scope="module")
+def emulator(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """AWS emulated by moto on loopback, one per deploy test module (python3.11 functions
+    run in the local runtime image)."""
+    need(images_problem(DEPLOY_RUNTIME))
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with running_emulator(log, runtime=DEPLOY_RUNTIME) as emu:
+        yield emu

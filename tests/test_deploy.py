@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.deploy.cli import invoke, need, run_cdk
-from tests.deploy.emulator import ACCOUNT, REGION, Emulator, images_problem, running_emulator
+from tests.deploy.cli import bootstrap_and_deploy, invoke, need
+from tests.deploy.emulator import Emulator
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.deploy]
 
@@ -37,13 +35,6 @@ def seed_assembly(seed_synth: Path, cdk_cli: None) -> Path:
     return seed_synth
 
 
-@pytest.fixture(scope="module")
-def emulator(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    need(images_problem(RUNTIME))
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with running_emulator(log, runtime=RUNTIME) as emu:
-        yield emu
-
 
 @dataclass(frozen=True)
 class Deployed:
@@ -57,11 +48,7 @@ class Deployed:
 def deployed(emulator: Emulator, seed_assembly: Path,
              tmp_path_factory: pytest.TempPathFactory) -> Deployed:
     """`cdk bootstrap` and `cdk deploy` of the synthesized seed app, as a user would."""
-    cwd = tmp_path_factory.mktemp("cdk-cwd")  # no cdk.json here: nothing is synthesized again
-    env = emulator.env(os.environ)
-    run_cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], cwd=cwd, env=env, timeout=600)
-    run_cdk(["deploy", "--app", str(seed_assembly), "--require-approval", "never",
-             "--progress", "events", STACK], cwd=cwd, env=env, timeout=1200)
+    bootstrap_and_deploy(emulator, seed_assembly, STACK, tmp_path_factory.mktemp("cdk-cwd"))
 
     template = json.loads((seed_assembly / f"{STACK}.template.json").read_text())
     (logical_id,) = [k for k, r in template["Resources"].items()

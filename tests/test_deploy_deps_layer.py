@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.deploy.cli import invoke, need, run_cdk
-from tests.deploy.emulator import ACCOUNT, REGION, Emulator, images_problem, running_emulator
+from tests.deploy.cli import image_template, invoke, run_cdk
+from tests.deploy.emulator import ACCOUNT, REGION, Emulator
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.deploy]
 
@@ -77,14 +75,6 @@ class Deployed:
     function: str
 
 
-@pytest.fixture(scope="module")
-def emulator(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    need(images_problem(RUNTIME))
-    need(None if shutil.which("cdk") else "no CDK CLI on PATH (scripts/dev-env.sh installs it)")
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with running_emulator(log, runtime=RUNTIME) as emu:
-        yield emu
-
 
 @pytest.fixture(scope="module")
 def project(emulator: Emulator, build_image: str, wheels: Path,
@@ -96,11 +86,9 @@ def project(emulator: Emulator, build_image: str, wheels: Path,
     (entry / "index.py").write_text(HANDLER.format(revision=1))
     app = root / "app.py"
     app.write_text(APP)
-    repo, tag = build_image.rsplit(":", 1)
     env = emulator.env(os.environ)
     env.update(DEPS_LAYER_ENTRY=str(entry), DEPS_LAYER_WHEELS=str(wheels),
-               SLIM_LAMBDA_IMAGE=repo.replace("python3.11", "{runtime}") + ":"
-               + tag.replace("x86_64", "{arch}"))
+               SLIM_LAMBDA_IMAGE=image_template(build_image))
     cwd = root / "cwd"  # no cdk.json: the app is named on the command line
     cwd.mkdir()
     run_cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], cwd=cwd, env=env, timeout=600)

@@ -16,21 +16,16 @@ import os
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.deploy.cli import invoke, need, run_cdk
+from tests.deploy.cli import bootstrap_and_deploy, image_template, invoke, need, run_cdk
 from tests.deploy.emulator import (
-    ACCOUNT,
-    REGION,
     RUNTIME_REPO,
     Emulator,
-    images_problem,
-    running_emulator,
 )
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.deploy]
@@ -46,21 +41,12 @@ def layered_assembly(build_image: str, tmp_path_factory: pytest.TempPathFactory)
     """examples/layered synthesized with `cdk synth` and the local build image."""
     need(None if shutil.which("cdk") else "no CDK CLI on PATH (scripts/dev-env.sh installs it)")
     outdir = tmp_path_factory.mktemp("layered") / "cdk.out"
-    repo, tag = build_image.rsplit(":", 1)
-    env = dict(os.environ, SLIM_LAMBDA_IMAGE=repo.replace("python3.11", "{runtime}") + ":"
-               + tag.replace("x86_64", "{arch}"))
+    env = dict(os.environ, SLIM_LAMBDA_IMAGE=image_template(build_image))
     proc = run_cdk(["synth", "--quiet", "--app", APP, "--output", str(outdir)], cwd=REPO,
                    env=env, timeout=1800)
     assert f"slim-lambda: {STACK}/Model" in proc.stderr, "the report is printed at synth"
     return outdir
 
-
-@pytest.fixture(scope="module")
-def emulator(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    need(images_problem(RUNTIME))
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with running_emulator(log, runtime=RUNTIME) as emu:
-        yield emu
 
 
 @dataclass(frozen=True)
@@ -91,11 +77,7 @@ def _asset(assembly: Path, template: dict[str, Any], resource_type: str) -> Asse
 def deployed(emulator: Emulator, layered_assembly: Path,
              tmp_path_factory: pytest.TempPathFactory) -> Deployed:
     """`cdk bootstrap` and `cdk deploy` of the synthesized layered app, as a user would."""
-    cwd = tmp_path_factory.mktemp("cdk-cwd")  # no cdk.json here: nothing is synthesized again
-    env = emulator.env(os.environ)
-    run_cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], cwd=cwd, env=env, timeout=600)
-    run_cdk(["deploy", "--app", str(layered_assembly), "--require-approval", "never",
-             "--progress", "events", STACK], cwd=cwd, env=env, timeout=1200)
+    bootstrap_and_deploy(emulator, layered_assembly, STACK, tmp_path_factory.mktemp("cdk-cwd"))
 
     template = json.loads((layered_assembly / f"{STACK}.template.json").read_text())
     function_asset = _asset(layered_assembly, template, "AWS::Lambda::Function")

@@ -8,13 +8,12 @@ import json
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.deploy.cli import invoke, need, run_cdk
-from tests.deploy.emulator import ACCOUNT, REGION, Emulator, images_problem, running_emulator
+from tests.deploy.cli import bootstrap_and_deploy, image_template, invoke, need, run_cdk
+from tests.deploy.emulator import Emulator
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.deploy]
 
@@ -28,22 +27,13 @@ REPO = Path(__file__).resolve().parent.parent
 def assembly(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     need(None if shutil.which("cdk") else "no CDK CLI on PATH (scripts/dev-env.sh installs it)")
     outdir = tmp_path_factory.mktemp("monorepo") / "cdk.out"
-    repo, tag = build_image.rsplit(":", 1)
-    env = dict(os.environ, SLIM_LAMBDA_IMAGE=repo.replace("python3.11", "{runtime}") + ":"
-               + tag.replace("x86_64", "{arch}"))
+    env = dict(os.environ, SLIM_LAMBDA_IMAGE=image_template(build_image))
     proc = run_cdk(["synth", "--quiet", "--app", APP, "--output", str(outdir)], cwd=REPO,
                    env=env, timeout=1800)
     for name in ("Api", "Jobs"):
         assert f"slim-lambda: {STACK}/{name}" in proc.stderr, "the report is printed at synth"
     return outdir
 
-
-@pytest.fixture(scope="module")
-def emulator(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    need(images_problem(RUNTIME))
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with running_emulator(log, runtime=RUNTIME) as emu:
-        yield emu
 
 
 def _reports(assembly: Path) -> dict[str, dict[str, object]]:
@@ -62,11 +52,7 @@ def test_each_function_ships_the_shared_libraries_it_uses(assembly: Path) -> Non
 
 def test_both_functions_deploy_and_answer(emulator: Emulator, assembly: Path,
                                          tmp_path_factory: pytest.TempPathFactory) -> None:
-    cwd = tmp_path_factory.mktemp("cdk-cwd")  # no cdk.json here: nothing is synthesized again
-    env = emulator.env(os.environ)
-    run_cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], cwd=cwd, env=env, timeout=600)
-    run_cdk(["deploy", "--app", str(assembly), "--require-approval", "never",
-             "--progress", "events", STACK], cwd=cwd, env=env, timeout=1200)
+    bootstrap_and_deploy(emulator, assembly, STACK, tmp_path_factory.mktemp("cdk-cwd"))
     template = json.loads((assembly / f"{STACK}.template.json").read_text())
     cfn = emulator.client("cloudformation")
     functions = {}

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.emulator import Emulator
+from tests.deploy.emulator import ACCOUNT, REGION, Emulator
 
 __all__ = ["invoke", "need", "run_cdk"]
 
@@ -45,3 +45,19 @@ def invoke(emulator: Emulator, function: str, event: dict[str, Any]) -> dict[str
         f"{function} failed: {payload}\nmoto's log:\n{emulator.log_tail()}")
     result: dict[str, Any] = json.loads(payload)
     return result
+
+
+def image_template(build_image: str) -> str:
+    """``SLIM_LAMBDA_IMAGE`` for a CDK app synthesized with the local build image: its tag
+    with ``{runtime}`` and ``{arch}`` in place, as users name the SAM images."""
+    repo, tag = build_image.rsplit(":", 1)
+    return repo.replace("python3.11", "{runtime}") + ":" + tag.replace("x86_64", "{arch}")
+
+
+def bootstrap_and_deploy(emulator: Emulator, assembly: Path, stack: str, cwd: Path) -> None:
+    """`cdk bootstrap` and `cdk deploy` of a synthesized assembly, as a user would (from a
+    directory with no cdk.json, so nothing is synthesized again)."""
+    env = emulator.env(os.environ)
+    run_cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], cwd=cwd, env=env, timeout=600)
+    run_cdk(["deploy", "--app", str(assembly), "--require-approval", "never",
+             "--progress", "events", stack], cwd=cwd, env=env, timeout=1200)

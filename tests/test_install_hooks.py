@@ -42,3 +42,24 @@ def test_a_failing_hook_stops_the_build_naming_itself(entry: Path, wheels: Path,
     assert str(err).startswith("install: bundling.after_install[0] `ls no-such-dir` failed "
                                "with exit code 2\nIts last lines:\nls: cannot access "
                                "'no-such-dir': No such file or directory")
+
+
+@pytest.mark.slow
+def test_after_install_sees_the_functions_own_package(wheels: Path, build_image: str,
+                                                      tmp_path: Path, clean_env: None) -> None:
+    """A project installed as a package is part of the install after_install follows."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_lambda as lambda_
+
+    from slim_lambda import BundlingOptions, SlimPythonFunction
+    from tests.fixtures.projects import build_lock_wheelhouse, uv_project
+
+    house = build_lock_wheelhouse(tmp_path / "house", wheels)
+    entry = uv_project(tmp_path / "fn", house, package=True)
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    SlimPythonFunction(cdk.Stack(app, "S"), "F", entry=str(entry), index="fn/handler.py",
+                       runtime=lambda_.Runtime.PYTHON_3_11,
+                       bundling=BundlingOptions(mode="docker", image=build_image,
+                                                find_links=(str(house.path),),
+                                                after_install=("test -f fn/handler.py",)))
+    app.synth()

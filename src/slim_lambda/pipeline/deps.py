@@ -39,9 +39,9 @@ __all__ = ["HELD", "check_interpreter", "run_deps"]
 
 Log = Callable[[str], None]
 HELD = "slim-held"
+"""In the work directory: removed files wait here until verify passed (see :mod:`.repair`)."""
 PROVIDED = "provided-held"
 """In the work directory: what ``bundling.provided`` left out, importable by verify."""
-"""In the work directory: removed files wait here until verify passed (see :mod:`.repair`)."""
 
 
 def check_interpreter(runtime: str) -> None:
@@ -118,13 +118,13 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done = steps.start("install path packages")
         install_path_packages(spec, python)
         done()
-    if spec.install.after_install:
-        done = steps.start("after_install")
-        run_hooks("after_install", spec.install.after_install, spec, log)
-        done()
     if spec.install.project_dir:
         done = steps.start("install your project")
         install_project(spec, python)
+        done()
+    if spec.install.after_install:  # after every install, the project's too
+        done = steps.start("after_install")
+        run_hooks("after_install", spec.install.after_install, spec, log)
         done()
     dropped, overrides = _drop_distributions(out, spec.exclude_distributions, log) \
         if spec.exclude_distributions else ([], [])

@@ -12,7 +12,8 @@ Lambda does. But a function created by moto's CloudFormation never gets its laye
    resolves to moto's Python object instead of the layer version ARN that
    CloudFormation returns for it (and the stack resource's PhysicalResourceId is "").
 
-This script fills both gaps and then runs moto's own server. ``Ref`` of a layer
+This script fills both gaps (and tolerates one engine race, see
+:func:`tolerate_removal_in_progress`) and then runs moto's own server. ``Ref`` of a layer
 version becomes its ARN, and a function created from a template gets the template's
 ``Layers`` through moto's own ``update_configuration`` (what ``UpdateFunctionConfiguration``
 calls), which looks each ARN up and fails for an unknown one. Nothing else changes:
@@ -51,10 +52,44 @@ def patch_moto_cloudformation_layers() -> None:
     function.create_from_cloudformation_json = classmethod(create_with_layers)
 
 
+def tolerate_removal_in_progress() -> None:
+    """Let a container removal that the engine already has under way count as done.
+
+    moto removes each container it ran (``container.remove()`` after an invoke, and its
+    busybox helper after filling a code volume). On a loaded machine the engine can
+    answer that call with 409 "removal of container ... is already in progress" (seen
+    here twice in one suite run, failing a deploy test inside moto); the container is
+    going away either way, so this waits for it to be gone instead of failing the invoke.
+    """
+    import time
+
+    import docker.errors
+    from docker.models.containers import Container
+
+    remove = Container.remove
+
+    def remove_or_wait(self: Container, **kwargs: Any) -> None:
+        try:
+            remove(self, **kwargs)
+        except docker.errors.APIError as e:
+            if e.status_code != 409 or "already in progress" not in str(e):
+                raise
+            for _ in range(100):
+                try:
+                    self.reload()
+                except docker.errors.NotFound:
+                    return
+                time.sleep(0.1)
+            raise
+
+    Container.remove = remove_or_wait  # type: ignore[method-assign]
+
+
 def main(argv: list[str]) -> None:
     from moto.server import main as moto_main
 
     patch_moto_cloudformation_layers()
+    tolerate_removal_in_progress()
     moto_main(argv)
 
 

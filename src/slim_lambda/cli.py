@@ -25,6 +25,7 @@ from .options import (
     BundlingOptions,
     SizeLimits,
 )
+from .plan.remote import REMOTE_ENV
 from .plan.resolve import resolve_request
 from .platform import ARCHITECTURES, IMAGE_ENV_VAR, RUNTIMES
 from .report.analyse import analyse, load_reports, saved_reports
@@ -124,6 +125,7 @@ def _build(args: argparse.Namespace) -> int:
         where="slim-lambda build", entry=args.entry, runtime=args.runtime,
         architecture=args.architecture, index=args.index, handler=args.handler,
         bundling=bundling, slim=slim, limits=limits, image_env=os.environ.get(IMAGE_ENV_VAR),
+        remote_env=os.environ.get(REMOTE_ENV),
         label=os.path.basename(os.path.abspath(args.entry)),
         output_dirs=(out, out + ".partial"))
     partial = out + ".partial"

@@ -48,8 +48,11 @@ class Transfer:
     seconds: float = 0.0
 
     def describe(self, url: str) -> str:
-        speed = f", {self.bytes / 1e6 / self.seconds:.0f} MB/s" if self.seconds > 0 else ""
-        moved = f": {self.bytes / 1e6:.1f} MB in {self.seconds:.1f} s{speed}"
+        size = (f"{self.bytes / 1e6:.1f} MB" if self.bytes >= 100_000 else
+                f"{self.bytes / 1e3:.1f} kB")
+        speed = (f", {self.bytes / 1e6 / self.seconds:.1f} MB/s" if self.seconds >= 0.1
+                 else "")
+        moved = f": {size} in {self.seconds:.1f} s{speed}"
         return {"hit": f"cache: remote hit from {url}{moved}",
                 "uploaded": f"cache: uploaded to {url}{moved}",
                 "present": f"cache: {url} has this entry already (another build uploaded it "

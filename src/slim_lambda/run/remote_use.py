@@ -56,8 +56,9 @@ class RemoteUse:
         if self.remote is None or self.store is None:
             return False
         if self.remote.url in _FAILED:
-            self._failed(RemoteCacheError(f"{_FAILED[self.remote.url]} (earlier in this "
-                                          "process; not asked again)"))
+            if self.state != "failed":  # failed for an earlier build: one warning each
+                self._failed(RemoteCacheError(f"{_FAILED[self.remote.url]} (earlier in this "
+                                              "process; not asked again)"))
             return False
         return True
 
@@ -76,8 +77,10 @@ class RemoteUse:
             return None
         except BadEntry as e:
             self.state = "bad"
-            self.notices.append(f"cache: the remote entry {key[:16]} at {self.remote.url} "
-                                f"was ignored: {e}; built locally")
+            self.notices.append(
+                f"cache: the remote entry {key[:16]} at {self.remote.url} was ignored: {e}; "
+                f"built locally. Delete s3://{self.remote.bucket}/"
+                f"{self.remote.manifest_key(key)} and the next build uploads a good one")
             return None
         self.steps.append({"name": "remote cache fetch",
                            "seconds": round(time.monotonic() - started, 3)})
@@ -108,5 +111,6 @@ class RemoteUse:
             return
         self.steps.append({"name": "remote cache upload",
                            "seconds": round(time.monotonic() - started, 3)})
-        self.state = transfer.outcome
+        if self.state in ("", "miss"):  # a bad remote entry stays the news
+            self.state = transfer.outcome
         self.notices.append(transfer.describe(self.remote.url))

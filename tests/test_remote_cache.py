@@ -26,6 +26,7 @@ import zstandard
 from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimPythonFunction
+from slim_lambda.cli import main as cli
 from slim_lambda.plan.remote import REQUIRED_ENV, WRITE_ENV, RemoteCache
 from slim_lambda.run.cache import DepsCache
 from slim_lambda.run.container import PID_LABEL
@@ -293,3 +294,32 @@ def test_an_object_without_its_manifest_is_not_an_entry(
     with cache.lock(key):
         assert fetch_entry(S3Store(remote), cache, key, print) == (None, None)
     assert cache.entries() == []
+
+
+def test_cache_push_info_and_pull_with_the_remote(
+        aws: Emulator, machine_a: dict[str, Any], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url, key = f"s3://{BUCKET}/cli", machine_a["key"]
+    a = ["--cache-dir", str(machine_a["cache"])]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SLIM_LAMBDA_CACHE_DIR")  # --cache-dir names each machine's
+        assert cli(["cache", "push", "--remote", url, *a]) == 0
+        assert f"{key[:16]} uploaded to {url}/" in capsys.readouterr().err
+        assert cli(["cache", "push", "--remote", url, *a]) == 0
+        assert "has this entry already" in capsys.readouterr().err
+        assert cli(["cache", "info", "--remote", url, "--json"]) == 0
+        (listed,) = json.loads(capsys.readouterr().out)["entries"]
+        assert listed["key"] == key and listed["bytes"] > 0
+        b = ["--cache-dir", str(tmp_path / "b")]
+        assert cli(["cache", "pull", key[:12], "--remote", url, *b]) == 0
+        assert f"{key[:16]} remote hit from {url}/" in capsys.readouterr().err
+        assert cli(["cache", "pull", "--remote", url, *b]) == 0
+        assert "already" in capsys.readouterr().err
+        assert cli(["cache", "prune", "--remote", url, *b]) == 1
+        assert "--remote works with push, pull and info" in capsys.readouterr().err
+        mp.delenv("SLIM_LAMBDA_REMOTE_CACHE", raising=False)
+        assert cli(["cache", "pull", *b]) == 1
+        assert "give --remote s3://BUCKET/PREFIX" in capsys.readouterr().err
+    pulled = DepsCache(str(tmp_path / "b")).entry(key)
+    assert _files(Path(pulled.tree)) == _files(
+        Path(DepsCache(str(machine_a["cache"])).entry(key).tree))

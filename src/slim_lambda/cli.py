@@ -2,6 +2,7 @@
 
     slim-lambda build ENTRY --runtime python3.11 --out DIR [--json-report FILE] ...
     slim-lambda report PATH [--json] [--html FILE]
+    slim-lambda cache info|prune|clear|verify|push|pull [--remote [S3_URL]]
 
 ``build`` runs the same pipeline as the construct and exits 1 when a limit is
 exceeded or the build fails; the output directory only appears when the build
@@ -18,6 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from .cli_options import HelpFormatter, add_option_flags, options_from_args
+from .cli_remote import remote_command
 from .errors import SlimLambdaError
 from .options import (
     UNZIPPED_LIMIT_BYTES,
@@ -25,6 +27,7 @@ from .options import (
     BundlingOptions,
     SizeLimits,
 )
+from .plan.remote import REMOTE_ENV
 from .plan.resolve import resolve_request
 from .platform import ARCHITECTURES, IMAGE_ENV_VAR, RUNTIMES
 from .report.analyse import analyse, load_reports, saved_reports
@@ -57,8 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--handler", default="handler", help="handler function (default: handler)")
     add_option_flags(b)
 
-    c = sub.add_parser("cache", help="the dependency cache: info, prune, clear, verify")
-    c.add_argument("action", choices=["info", "prune", "clear", "verify"])
+    c = sub.add_parser("cache", help="the dependency cache: info, prune, clear, verify; "
+                       "push, pull, info --remote")
+    c.add_argument("action", choices=["info", "prune", "clear", "verify", "push", "pull"])
+    c.add_argument("keys", nargs="*", metavar="KEY",
+                   help="push, pull: only the entries whose key starts so (default: all)")
+    c.add_argument("--remote", nargs="?", const="", metavar="S3_URL",
+                   help="the remote cache (default: $SLIM_LAMBDA_REMOTE_CACHE); push: upload "
+                   "the local entries it lacks, pull: download its entries, info: list them")
     c.add_argument("--cache-dir", help="default: $SLIM_LAMBDA_CACHE_DIR, else ~/.cache/slim-lambda")
     c.add_argument("--max-bytes", type=int, default=BundlingOptions().cache_max_bytes,
                    help="prune: keep at most this many bytes (default: BundlingOptions."
@@ -82,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cache(args: argparse.Namespace) -> int:
     cache = DepsCache(default_cache_dir(args.cache_dir), max_bytes=args.max_bytes)
+    if args.remote is not None or args.action in ("push", "pull"):
+        return remote_command(args.action, args.remote or None, args.keys, cache,
+                              as_json=args.json)
     if args.action == "prune":
         removed = cache.prune()
         print(f"slim-lambda: pruned {len(removed)} entr{'y' if len(removed) == 1 else 'ies'} "
@@ -124,6 +136,7 @@ def _build(args: argparse.Namespace) -> int:
         where="slim-lambda build", entry=args.entry, runtime=args.runtime,
         architecture=args.architecture, index=args.index, handler=args.handler,
         bundling=bundling, slim=slim, limits=limits, image_env=os.environ.get(IMAGE_ENV_VAR),
+        remote_env=os.environ.get(REMOTE_ENV),
         label=os.path.basename(os.path.abspath(args.entry)),
         output_dirs=(out, out + ".partial"))
     partial = out + ".partial"

@@ -8,6 +8,7 @@ __all__ = [
     "BuildError",
     "ConfigurationError",
     "DockerError",
+    "RemoteCacheError",
     "SizeLimitError",
     "SlimLambdaError",
 ]
@@ -29,3 +30,8 @@ class DockerError(SlimLambdaError):
 
 class SizeLimitError(SlimLambdaError):
     """The bundle exceeds a Lambda size limit. The message carries the size table."""
+
+
+class RemoteCacheError(SlimLambdaError):
+    """The remote dependency cache could not be used (down, denied, slow). A warning and a
+    local build, unless the remote is required."""

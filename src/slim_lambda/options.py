@@ -157,6 +157,19 @@ class BundlingOptions:
     cache_max_bytes: int = 5 * 1024**3
     """Least recently used dependency trees are pruned above this. Default: 5 GiB."""
 
+    remote_cache: str | None = None
+    """A team cache on S3, ``s3://bucket/prefix``: a tree missing locally is fetched from
+    it (checked file by file against its manifest), a tree built here is uploaded to it
+    (not with ``SLIM_LAMBDA_REMOTE_CACHE_WRITE=0``). Needs ``pip install 'slim-lambda[s3]'``;
+    credentials from the standard AWS chain. A remote that fails is a warning and a local
+    build. Default: ``$SLIM_LAMBDA_REMOTE_CACHE``, else the CDK context key
+    ``slim-lambda:remote-cache``, else none."""
+
+    remote_cache_required: bool = False
+    """A remote cache that fails (down, denied, slow) fails the build instead of a
+    warning and a local build. Also ``SLIM_LAMBDA_REMOTE_CACHE_REQUIRED=1``.
+    Default: False."""
+
     network: str = "host"
     """Docker network mode of the build container. ``host`` reaches proxies and
     indexes on the host's loopback. Default: ``host``."""

@@ -128,6 +128,10 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     "cache": (Case("cache", False, False, b(cache=False)),),
     "cache_dir": (Case("cache_dir", False, False, b(cache_dir="/elsewhere")),),
     "cache_max_bytes": (Case("cache_max_bytes", False, False, b(cache_max_bytes=1 << 20)),),
+    # where a cache lives never changes what is built (the remote holds the same keys)
+    "remote_cache": (Case("remote_cache", False, False, b(remote_cache="s3://team-cache/x")),),
+    "remote_cache_required": (Case("remote_cache_required", False, False,
+                                   b(remote_cache_required=True)),),
     "network": (Case("network", False, False, b(network="bridge")),),
     "timeout_seconds": (Case("timeout_seconds", False, False, b(timeout_seconds=60)),),
     "memory_bytes": (Case("memory_bytes", False, False, b(memory_bytes=1 << 30)),),

@@ -1,10 +1,11 @@
 """The one asset both constructs hand CDK: the entry, named by our hash, built by our hook.
 
 A function and a layer must be planned and staged the same way: the same image precedence
-(``bundling.image`` > ``$SLIM_LAMBDA_IMAGE`` > context ``slim-lambda:image``), the same
-custom asset hash (:func:`~slim_lambda.plan.keys.fingerprint`, so CDK reuses an asset
-without building it), and the same :class:`~slim_lambda.cdk.staging.SlimLocalBundling`,
-which CDK calls only for the stacks it bundles. Keeping that here, once, is what lets
+(``bundling.image`` > ``$SLIM_LAMBDA_IMAGE`` > context ``slim-lambda:image``; the remote
+cache's likewise), the same custom asset hash (:func:`~slim_lambda.plan.keys.fingerprint`,
+so CDK reuses an asset without building it), and the same
+:class:`~slim_lambda.cdk.staging.SlimLocalBundling`, which CDK calls only for the stacks
+it bundles. Keeping that here, once, is what lets
 the constructs stay thin.
 """
 
@@ -20,6 +21,7 @@ from constructs import Construct
 
 from ..errors import ConfigurationError
 from ..plan.keys import fingerprint
+from ..plan.remote import REMOTE_CONTEXT_KEY, REMOTE_ENV
 from ..plan.request import BuildRequest
 from ..plan.resolve import resolve_request
 from ..platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR
@@ -60,7 +62,9 @@ def plan_request(scope: Construct, *, where: str, label: str, problems: list[str
         request, handler = resolve_request(
             where=where, label=label, output_dirs=(stage.outdir,) if stage else (),
             image_context=scope.node.try_get_context(IMAGE_CONTEXT_KEY),
-            image_env=os.environ.get(IMAGE_ENV_VAR), **resolve)
+            image_env=os.environ.get(IMAGE_ENV_VAR),
+            remote_context=scope.node.try_get_context(REMOTE_CONTEXT_KEY),
+            remote_env=os.environ.get(REMOTE_ENV), **resolve)
     except ConfigurationError as e:
         raise ConfigurationError(where, [*problems, *e.problems]) from None
     if problems:

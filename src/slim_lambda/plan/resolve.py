@@ -22,6 +22,7 @@ from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_name
 from .extra_sources import ExtraSource, resolve_extra_sources
 from .handler import check_handler, handler_module, index_problem
 from .outputs import output_excludes
+from .remote import remote_problems, remote_url
 from .repository import outside_repository
 from .request import BuildRequest, LayerShare
 
@@ -43,7 +44,8 @@ def _check_patterns(patterns: tuple[str, ...], option: str, problems: list[str])
 def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any = None,
                     architecture: str, index: str, handler: str, bundling: BundlingOptions,
                     slim: SlimOptions, limits: SizeLimits, image_context: Any = None,
-                    image_env: str | None = None, label: str = "", prefix: str = "",
+                    image_env: str | None = None, remote_context: Any = None,
+                    remote_env: str | None = None, label: str = "", prefix: str = "",
                     copy_sources: bool = True, layers: tuple[LayerShare, ...] = (),
                     check_index: bool = True, strict_layer_versions: bool = False,
                     output_dirs: tuple[str, ...] = ()) -> tuple[BuildRequest, str]:
@@ -128,6 +130,8 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
         except ValueError as e:
             problems.append(f"image: {e}")
 
+    remote = remote_url(bundling.remote_cache, remote_env, remote_context)
+    problems += remote_problems(remote)
     if bundling.ca_bundle and not os.path.isfile(bundling.ca_bundle):
         problems.append(f"bundling.ca_bundle: {bundling.ca_bundle} does not exist")
     for link in bundling.find_links:
@@ -156,6 +160,7 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if problems:
         raise ConfigurationError(where, problems)
     assert arch is not None and plan is not None
+    bundling = replace(bundling, remote_cache=remote)
     if extra := output_excludes(entry_abs, output_dirs):
         bundling = replace(bundling, exclude=(*bundling.exclude, *extra))
     request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,

@@ -206,6 +206,10 @@ class CacheInfo(TypedDict):
     """``bundling.cache``; a disabled cache is a temporary one."""
     hit: bool | None
     """True when the dependency tree came from the cache; None when unknown."""
+    remote: str
+    """What the remote cache did: ``hit`` (the tree came from it), ``miss``, ``uploaded``,
+    ``present`` (another build uploaded it first), ``read-only``, ``bad`` (its entry
+    failed a check), ``failed`` (it could not be used); "" without a remote cache."""
 
 
 class ManifestInfo(TypedDict):

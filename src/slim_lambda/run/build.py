@@ -1,8 +1,9 @@
 """From a request to a built, measured, checked asset: cache → deps → assemble → finish.
 
 The dependency tree comes from the cache when an identical one was built before (the deps
-key, :func:`slim_lambda.plan.keys.deps_key`), else from the deps stage, built into the
-cache's staging directory and committed whole. The asset is then assembled from the tree
+key, :func:`slim_lambda.plan.keys.deps_key`), else from the remote cache when one is set
+(:mod:`.remote_use`; a tree built here is uploaded to it), else from the deps stage, built
+into the cache's staging directory and committed whole. The asset is then assembled from the tree
 and the sources, its zip size measured the way the CDK CLI will zip it, and the report
 checked against the limits. No CDK here: the CLI calls :func:`build` as is, and
 :mod:`slim_lambda.cdk` wraps it as CDK's ``ILocalBundling``.
@@ -56,6 +57,7 @@ def build(request: BuildRequest, output_dir: str, *, runner: DockerRunner | None
 
 def _build(session: Session, output_dir: str) -> Report:
     request, cache = session.request, session.cache
+    built: CacheEntry | None = None
     imports: list[str] = []
     if request.copy_sources:
         imports = own_imports(request)
@@ -73,9 +75,11 @@ def _build(session: Session, output_dir: str) -> Report:
     if entry is None:
         with cache.lock(key):
             entry = cache.lookup(key, discard=session.log)
+            if entry is None:
+                entry = session.remote.fetch(cache, key)
             cache_info["hit"] = entry is not None
             if entry is None:
-                entry = _build_entry(session, cache, key, imports)
+                entry = built = _build_entry(session, cache, key, imports)
             meta = entry.meta()
             report = assemble(session, entry.tree, entry.meta_path, meta, output_dir, imports)
     if request.kind == "image":  # never zipped: no zip size to measure
@@ -89,6 +93,13 @@ def _build(session: Session, output_dir: str) -> Report:
             meta = entry.meta()
             meta.setdefault("probes", {})[probe_key(probe["modules"])] = probe
             entry.write_meta(meta)
+    if built is not None:  # complete, with its zip shares and probes
+        with cache.lock(key, exclusive=False):
+            session.remote.upload(built)
+    cache_info["remote"] = session.remote.state
+    report["steps"] += session.remote.steps
+    report["notices"] += session.remote.notices
+    report["warnings"] += session.remote.warnings
     cache.prune(keep=key)
     report["mode"] = session.mode
     if session.mode == "local" and requested_mode(request) == "auto":

@@ -1,5 +1,5 @@
 """One build's resolved context: the request, the environment and its redactor, the mode and
-target, the cache, the zip engine, and the log lines people see.
+target, the cache and its remote, the zip engine, and the log lines people see.
 
 Built first thing in :func:`slim_lambda.run.build.build`; node's start-up (the zip engine)
 is begun before anything else so that it runs on another core meanwhile.
@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..plan.remote import remote_cache
 from ..plan.request import BuildRequest
 from ..plan.resolution_env import resolution_settings
 from .cache import DepsCache, default_cache_dir
 from .container import DockerRunner
 from .environment import build_environment
+from .remote_use import RemoteUse
 from .target import resolve_mode, resolve_target
 from .zipsize import NodeDeflater
 
@@ -62,6 +64,8 @@ class Session:
         else:
             self._tmp_cache = root = tempfile.mkdtemp(prefix="slim-lambda-nocache-")
         self.cache = DepsCache(root, max_bytes=b.cache_max_bytes)
+        self.remote = RemoteUse(remote_cache(b.remote_cache, b.remote_cache_required)
+                                if b.cache else None, self.progress)
 
     def log(self, line: str) -> None:
         self._log(self.env.redact(line))

@@ -1,0 +1,138 @@
+"""The S3 edge of the remote cache: the only module that talks to boto3.
+
+boto3 is an optional extra, imported when a remote is first used. Credentials come from
+the standard AWS chain and the endpoint from it too (``AWS_ENDPOINT_URL``, which boto3
+honours since 1.28.57). Timeouts are short and retries few, so a remote that is down or
+slow costs seconds, not a synth; every boto3 and network error becomes one
+:class:`~slim_lambda.errors.RemoteCacheError` here. Long transfers report their bytes and
+speed through the session's progress line.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from ..errors import RemoteCacheError
+from ..plan.remote import RemoteCache
+
+__all__ = ["Meter", "S3Store"]
+
+CONNECT_SECONDS = 5
+READ_SECONDS = 30
+ATTEMPTS = 3
+_ABSENT = ("NoSuchKey", "404", "NotFound")
+_TAKEN = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
+
+
+class Meter:
+    """Counts a transfer's bytes (boto3 calls it from its threads); says how far it got
+    at most once a second, once it has taken more than a second."""
+
+    def __init__(self, what: str, total: int, say: Callable[[str], None],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.what, self.total, self._say, self._clock = what, total, say, clock
+        self.bytes = 0
+        self._start = self._last = clock()
+        self._lock = threading.Lock()
+
+    def __call__(self, n: int) -> None:
+        with self._lock:
+            self.bytes += n
+            now = self._clock()
+            if now - self._last < 1.0:
+                return
+            self._last = now
+        self._say(f"{self.what}: {self.bytes / 1e6:.1f} of {self.total / 1e6:.1f} MB, "
+                  f"{self.bytes / 1e6 / max(now - self._start, 1e-3):.1f} MB/s")
+
+    @property
+    def seconds(self) -> float:
+        return round(self._clock() - self._start, 3)
+
+
+class S3Store:
+    """One remote cache's bucket and prefix, through one boto3 client."""
+
+    def __init__(self, remote: RemoteCache, client: Any = None) -> None:
+        self.remote = remote
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            self._client = boto3.session.Session().client("s3", config=Config(
+                connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECONDS,
+                retries={"max_attempts": ATTEMPTS, "mode": "standard"}))
+        return self._client
+
+    def _call(self, what: str, key: str, fn: Callable[[], Any], absent: tuple[str, ...] = ()
+              ) -> Any:
+        """``fn()``; None for an error code in ``absent``; any other failure translated."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return fn()
+        except ClientError as e:
+            error = e.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            if code in absent:
+                return None
+            status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
+            raise RemoteCacheError(
+                f"remote cache: {what} s3://{self.remote.bucket}/{key} failed: {code} "
+                f"({status}) {error.get('Message', '')}".rstrip()) from e
+        except (BotoCoreError, OSError) as e:
+            raise RemoteCacheError(f"remote cache: {what} s3://{self.remote.bucket}/{key} "
+                                   f"failed: {e}") from e
+
+    def get(self, key: str) -> bytes | None:
+        """A small object's bytes (a manifest), None when it does not exist."""
+        found = self._call("reading", key, lambda: self.client.get_object(
+            Bucket=self.remote.bucket, Key=key), _ABSENT)
+        return None if found is None else self._call("reading", key, found["Body"].read)
+
+    def exists(self, key: str) -> bool:
+        return self._call("looking up", key, lambda: self.client.head_object(
+            Bucket=self.remote.bucket, Key=key), _ABSENT) is not None
+
+    def download(self, key: str, out: IO[bytes], meter: Meter) -> None:
+        self._call("downloading", key, lambda: self.client.download_fileobj(
+            self.remote.bucket, key, out, Callback=meter))
+
+    def upload(self, path: str, key: str, meter: Meter) -> None:
+        self._call("uploading", key, lambda: self.client.upload_file(
+            path, self.remote.bucket, key, Callback=meter))
+
+    def create(self, key: str, body: bytes) -> bool:
+        """Put ``body`` at ``key`` unless something is there already (S3's conditional
+        write): True when this call created it."""
+        return self._call("writing", key, lambda: self.client.put_object(
+            Bucket=self.remote.bucket, Key=key, Body=body, IfNoneMatch="*",
+            ContentType="application/json"), _TAKEN) is not None
+
+    def delete(self, key: str) -> None:
+        self._call("deleting", key, lambda: self.client.delete_object(
+            Bucket=self.remote.bucket, Key=key))
+
+    def manifests(self) -> Iterator[tuple[str, int, float]]:
+        """(key, bytes of the entry's objects, last modified) of every entry under the
+        prefix that has a manifest."""
+        pages = self._call("listing", self.remote.prefix, lambda: list(
+            self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.remote.bucket, Prefix=self.remote.prefix)))
+        sizes: dict[str, int] = {}
+        done: dict[str, float] = {}
+        for page in pages:
+            for obj in page.get("Contents", []):
+                key, _, name = obj["Key"][len(self.remote.prefix):].partition("/")
+                sizes[key] = sizes.get(key, 0) + int(obj["Size"])
+                if name == "manifest.json":
+                    done[key] = obj["LastModified"].timestamp()
+        for key in sorted(done, key=done.__getitem__):
+            yield key, sizes[key], done[key]

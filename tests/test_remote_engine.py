@@ -22,6 +22,7 @@ from aws_cdk import aws_lambda as lambda_
 from slim_lambda import BundlingOptions, SlimPythonFunction, SlimPythonLayerVersion
 from tests.fixtures.remote_engine import RemoteEngine, remote_engine
 from tests.test_docker_build import handler_answer, local_bundling, synth
+from tests.test_path_dependencies import _monorepo
 from tests.test_private_index import build_from_private_index
 
 pytestmark = pytest.mark.docker
@@ -137,6 +138,24 @@ def test_a_layer_and_its_function_build_through_a_tcp_engine(
     assert "slimfix_cext" in function["verify"]["modules"]
     assert function["import_failures"] == [], "the handler's slimfix_pure: from the layer"
     assert remote.build_containers() == []
+
+
+@pytest.mark.slow
+def test_path_dependencies_build_by_copy_and_the_sources_stay_untouched(
+        remote: RemoteEngine, wheels: Path, build_image: str, tmp_path: Path,
+        clean_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project outside the entry, a wheel by path and an included requirements file, as
+    in tests/test_path_dependencies.py; setuptools comes from the package index, through
+    the CA bundle, which reached the container by copy too."""
+    monkeypatch.setenv("DOCKER_HOST", remote.tcp)
+    fn, pkg = _monorepo(tmp_path, wheels)
+    bundling = BundlingOptions(mode="docker", image=build_image, find_links=(str(wheels),))
+    _t, asset, report = synth(fn, tmp_path / "out", bundling=bundling)
+    versions = {p["name"]: p["version"] for p in report["packages"]}
+    assert versions == {"shared": "0.1.0", "slimfix-pure": "1.0.0", "slimfix-cext": "1.0.0"}
+    assert "file access by copy" in notices(report)
+    assert not (pkg / "build").exists() and not list(pkg.rglob("*.egg-info"))
+    assert answer(build_image, asset) == {"word": "hello", "sum": 5}
 
 
 def test_a_private_index_builds_by_copy_with_credentials_0600_inside(

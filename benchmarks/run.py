@@ -6,6 +6,7 @@ change with the dependencies in the function and in a layer (issue 16).
     bash benchmarks/run.sh [--repeat 3] [--functions 10] [--import-runs 5] [--json FILE]
     bash benchmarks/run.sh --redeploy-only     # the redeploy payload alone, ~2 minutes
     bash benchmarks/run.sh --no-image --no-redeploy --no-monorepo   # synth and bundles only
+    bash benchmarks/run.sh --file-access-only  # copy vs bind mounts, cold seed builds
 
 Prints a table with ratios and the floors of issues 4 and 16, and writes every sample as
 JSON (default benchmarks/results/latest.json). Takes 10-20 minutes on 2 busy cores.
@@ -26,7 +27,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bundles, images, monorepo, redeploy, scenarios, table
+from benchmarks import bundles, file_access, images, monorepo, redeploy, scenarios, table
 from benchmarks.synth import cdk_cli
 
 HERE = Path(__file__).resolve().parent
@@ -90,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="the Lambda base image (stand-in) both images start FROM")
     ap.add_argument("--no-monorepo", action="store_true",
                     help="skip examples/monorepo's shared-library changes (issue 15)")
+    ap.add_argument("--no-file-access", action="store_true",
+                    help="skip copy versus bind mounts (issue 18: 2 x repeat cold builds)")
+    ap.add_argument("--file-access-only", action="store_true",
+                    help="measure only copy versus bind mounts (writes results/"
+                    "file-access.json unless --json is given)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--render", metavar="JSON",
                     help="measure nothing: print the table of a saved result again")
@@ -111,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     scenarios.say(f"work directory {work}")
     if args.redeploy_only:
         return _redeploy_only(args, facts, work, ca)
+    if args.file_access_only:
+        return _file_access_only(args, facts, work, ca)
     plan = scenarios.Plan(work=work, seed=SEED, image=args.image, ca_bundle=ca,
                           functions=args.functions, repeat=args.repeat,
                           alpha_many=not args.no_alpha_many)
@@ -134,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         measured_redeploy = redeploy.measure(work, SEED, args.image, ca, say=scenarios.say)
     measured_monorepo = None if args.no_monorepo else monorepo.measure(
         work, args.image, ca, say=scenarios.say)
+    measured_access = None if args.no_file_access else file_access.measure(
+        work, args.image, ca, args.repeat, say=scenarios.say)
     med = table.medians(samples)
     results: dict[str, Any] = {
         "workload": WORKLOAD, "image": args.image, "machine": facts,
@@ -146,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         results["redeploy"] = measured_redeploy
     if measured_monorepo is not None:
         results["monorepo"] = measured_monorepo
+    if measured_access is not None:
+        results["file_access"] = measured_access
     results["floors"] = _floors(results, med)
     text = table.render(results, sections=_sections(results))
     results["table"] = text
@@ -176,6 +188,8 @@ def _floors(results: dict[str, Any], med: table.Medians) -> list[dict[str, Any]]
         floors.append(redeploy.floor(results["redeploy"]))
     if results.get("monorepo"):
         floors.append(monorepo.floor(results["monorepo"]))
+    if results.get("file_access"):
+        floors.append(file_access.floor(results["file_access"]))
     return [f.as_json() for f in floors]
 
 
@@ -185,6 +199,8 @@ def _sections(results: dict[str, Any]) -> list[list[str]]:
         sections.append(images.render(results["image_function"]))
     if results.get("monorepo"):
         sections.append(monorepo.render(results["monorepo"]))
+    if results.get("file_access"):
+        sections.append(file_access.render(results["file_access"]))
     return sections
 
 
@@ -200,6 +216,24 @@ def _redeploy_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
     out = Path(args.json or HERE / "results" / "redeploy.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    scenarios.say(f"numbers written to {out}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _file_access_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
+                      ca: str | None) -> int:
+    measured = file_access.measure(work, args.image, ca, args.repeat, say=scenarios.say)
+    facts["load_end"] = round(os.getloadavg()[0], 1)
+    results = {"workload": WORKLOAD, "image": args.image, "machine": facts,
+               "file_access": measured, "floors": [file_access.floor(measured).as_json()]}
+    print("\n".join([f"slim-lambda benchmark — {WORKLOAD}, {facts['when']}, "
+                     f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "",
+                     *file_access.render(measured)]))
+    out = Path(args.json or HERE / "results" / "file-access.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
     scenarios.say(f"numbers written to {out}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -23,6 +24,17 @@ def test_credentialed_index_installs_and_leaks_nothing(
         mode: str, entry: Path, wheels: Path, build_image: str, tmp_path: Path,
         clean_env: None, monkeypatch: pytest.MonkeyPatch,
         capfd: pytest.CaptureFixture[str]) -> None:
+    build_from_private_index(entry, wheels, tmp_path, monkeypatch, capfd,
+                             BundlingOptions(mode=mode, image=build_image))
+
+
+def build_from_private_index(entry: Path, wheels: Path, tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch,
+                             capfd: pytest.CaptureFixture[str], bundling: BundlingOptions
+                             ) -> Path:
+    """Build ``entry`` from a credentialed index (a second login passed through the
+    environment) with ``bundling`` and check that no credential leaked; returns cdk.out."""
+    mode = bundling.mode
     local_wheels = tmp_path / "wheels"
     local_wheels.mkdir()
     for w in wheels.iterdir():
@@ -43,8 +55,8 @@ def test_credentialed_index_installs_and_leaks_nothing(
         app = cdk.App(outdir=str(outdir))
         stack = cdk.Stack(app, "S")
         SlimPythonFunction(stack, "F", entry=str(entry), runtime=lambda_.Runtime.PYTHON_3_11,
-                           bundling=BundlingOptions(
-                               mode=mode, image=build_image, index_url=index.authed_url,
+                           bundling=replace(
+                               bundling, index_url=index.authed_url,
                                pass_environment=("PIP_*", "UV_*", "MY_INDEX_TOKEN")))
         app.synth()
         assert any(ok for _path, ok in index.requests), "the build never used the index"
@@ -58,6 +70,7 @@ def test_credentialed_index_installs_and_leaks_nothing(
     # the report names the index without its credentials
     (report,) = outdir.glob("asset.*.slim-report.json")
     assert index.user not in report.read_text() or "***" in report.read_text()
+    return outdir
 
 
 def test_wrong_credentials_fail_without_echoing_them(entry: Path, wheels: Path,

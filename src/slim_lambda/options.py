@@ -9,6 +9,7 @@ from types import MappingProxyType
 __all__ = [
     "BYTECODE_MODES",
     "DEPENDENCIES",
+    "FILE_ACCESS",
     "MAX_LAYERS",
     "MODES",
     "STRIP_EXCLUDE",
@@ -33,6 +34,8 @@ MAX_LAYERS = 5
 DEPENDENCIES = ("bundle", "layer")
 #: ``BundlingOptions.mode`` values.
 MODES = ("docker", "local", "auto")
+#: ``BundlingOptions.file_access`` values.
+FILE_ACCESS = ("auto", "bind", "copy")
 #: ``SlimOptions.bytecode`` values.
 BYTECODE_MODES = ("auto", "imported", "all", "none")
 #: ``SlimOptions.strip_exclude``'s default: auditwheel-vendored libraries, which plain
@@ -49,6 +52,14 @@ class BundlingOptions:
     runtime's platform installed with uv on this host), or ``auto`` (Docker when an
     engine answers, else local). The ``SLIM_LAMBDA_MODE`` environment variable
     overrides it. Default: ``auto``."""
+
+    file_access: str = "auto"
+    """How build containers reach this host's files: ``bind`` (bind mounts), ``copy``
+    (through the Docker API: for an engine that cannot see them, as in Docker-in-Docker
+    CI jobs or a remote ``DOCKER_HOST``), or ``auto`` (copy for a ``tcp://`` or
+    ``ssh://`` engine or one that cannot see a probe file, else bind). The
+    ``SLIM_LAMBDA_FILE_ACCESS`` environment variable overrides it. Not part of the asset
+    hash: the bundle is the same either way. Default: ``auto``."""
 
     image: str | None = None
     """Build image, a template with ``{runtime}`` and ``{arch}`` placeholders.

@@ -135,6 +135,8 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     "network": (Case("network", False, False, b(network="bridge")),),
     "timeout_seconds": (Case("timeout_seconds", False, False, b(timeout_seconds=60)),),
     "memory_bytes": (Case("memory_bytes", False, False, b(memory_bytes=1 << 30)),),
+    # how the files reach the container, not which: the same tree and asset either way
+    "file_access": (Case("file_access", False, False, b(file_access="copy")),),
     # SlimOptions
     "enabled": (Case("enabled", True, True, s(enabled=False)),),
     "patterns": (Case("patterns", True, True, s(patterns=("*.txt",))),),
@@ -159,6 +161,8 @@ cached tree carries what was checked and repaired with it."""
 
 OTHER: tuple[Case, ...] = (
     Case("SLIM_LAMBDA_MODE", True, True, BASE.but(environ={"SLIM_LAMBDA_MODE": "local"})),
+    Case("SLIM_LAMBDA_FILE_ACCESS", False, False,
+         BASE.but(environ={"SLIM_LAMBDA_FILE_ACCESS": "copy"})),
     Case("index password", False, False,
          BASE.but(environ={"PIP_INDEX_URL": "https://u:pw2@idx.example/simple"})),
     Case("index user", True, True,

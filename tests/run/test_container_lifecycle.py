@@ -130,7 +130,8 @@ def test_created_but_never_started_containers_of_dead_synths_are_removed_once() 
     assert runner.remove_leftovers() == ["dead"]
     assert gone == ["dead"]
     assert listed == [{"all": True,
-                       "filters": {"status": "created", "label": "slim-lambda=build"}}]
+                       "filters": {"status": ["created", "exited"],
+                                   "label": "slim-lambda=build"}}]
     runner.run(RUN, log=lambda line: None)
     assert len(listed) == 1
 

@@ -108,6 +108,10 @@ def _build(session: Session, output_dir: str) -> Report:
             "(bundling.mode='auto'), so uv installed wheels on this host and what it cannot "
             "do for the target was skipped; start Docker, or set SLIM_LAMBDA_MODE=docker to "
             "require it")
+    if session.access is not None and session.access.mode == "copy":
+        report["notices"].append(
+            f"file access by copy: {session.access.reason}; the build's inputs and outputs "
+            "went through the Docker API instead of bind mounts")
     report["image_id"] = session.target.image_id
     report["cache"] = cache_info
     return finish_report(request, report, session.log)

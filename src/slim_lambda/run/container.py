@@ -15,7 +15,7 @@ import json
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -24,16 +24,34 @@ from ..errors import DockerError
 from ..platform import ARCHITECTURES
 from .engine import engine_host
 
-__all__ = ["ContainerRun", "DockerRunner", "EngineSocket", "Volume"]
+__all__ = ["ContainerRun", "DockerRunner", "EngineSocket", "Transfer", "UnseenMount", "Volume"]
 
 Log = Callable[[str], None]
+Fetch = Callable[[str], "Iterable[bytes] | None"]
+
+
+class UnseenMount(DockerError):
+    """The engine has no such path to bind-mount: it does not see this host's files."""
 
 
 @dataclass(frozen=True)
 class Volume:
     source: str
+    """A host path; for ``kind="volume"`` the name of a Docker volume."""
     target: str
     read_only: bool = True
+    kind: str = "bind"
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Files shipped through the Docker API instead of bind mounts (``file_access='copy'``)."""
+
+    upload: Callable[[], Iterable[bytes]]
+    """A tar stream, unpacked at ``/`` in the created container before it starts."""
+    collect: Callable[[Fetch], None]
+    """Called once the container has exited, before it is removed, with a function that
+    streams a path of the container as a tar (None when it does not exist)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,8 @@ class ContainerRun:
     timeout_seconds: int = 1800
     memory_bytes: int | None = None
     """Memory limit (swap included); None: the engine's default."""
+    transfer: Transfer | None = None
+    """Inputs and outputs by copy; the container is then removed here, not by the engine."""
 
 
 @dataclass(frozen=True)
@@ -269,8 +289,9 @@ class DockerRunner:
         watchdog in the container sees stdin close and ends the build."""
         sdk = _sdk()
         errors = _sdk_errors()
-        mounts = [sdk.types.Mount(target=v.target, source=v.source, type="bind",
+        mounts = [sdk.types.Mount(target=v.target, source=v.source, type=v.kind,
                                   read_only=v.read_only) for v in spec.volumes]
+        transfer = spec.transfer
         memory = ({"mem_limit": spec.memory_bytes, "memswap_limit": spec.memory_bytes}
                   if spec.memory_bytes else {})
         container: Any = None
@@ -280,9 +301,11 @@ class DockerRunner:
                 spec.image, command=["python3", "-c", WATCHDOG, *spec.command], entrypoint=[],
                 platform=spec.platform, mounts=mounts, environment=spec.environment,
                 user=spec.user, network_mode=spec.network, working_dir=spec.working_dir,
-                stdin_open=True, auto_remove=True, cap_drop=["ALL"],
+                stdin_open=True, auto_remove=transfer is None, cap_drop=["ALL"],
                 security_opt=["no-new-privileges"], pids_limit=PIDS_LIMIT,
                 labels=owner_labels(), **memory)
+            if transfer is not None:
+                self.client.api.put_archive(container.id, "/", transfer.upload())
             stream = self.client.api.attach_socket(
                 container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
         except BaseException as e:  # Ctrl-C too: a created container holds the secrets
@@ -290,17 +313,27 @@ class DockerRunner:
                 with contextlib.suppress(*errors):
                     container.remove(force=True)
             if isinstance(e, errors):
+                if "bind source path does not exist" in str(e):
+                    raise UnseenMount(str(e).rpartition("does not exist: ")[2].strip(
+                        '")\' ')) from e
                 raise DockerError(
                     f"cannot create the build container from {spec.image}: {e}") from e
             raise
         lines: list[str] = []
         waited: dict[str, Any] = {}
+        # copied files come back after the exit, so then the container outlives it: wait
+        # for "not-running" once started (for a created one that is at once true)
+        condition = "removed" if transfer is None else "not-running"
         waiter = threading.Thread(target=self._wait, daemon=True,
-                                  args=(container, spec.timeout_seconds + 60, waited))
+                                  args=(container, spec.timeout_seconds + 60, condition,
+                                        waited))
         reader = threading.Thread(target=self._follow, args=(stream, lines, log), daemon=True)
         try:
-            waiter.start()  # before start: the container may be gone soon after it exits
+            if transfer is None:
+                waiter.start()  # before start: the container may be gone soon after it exits
             container.start()
+            if transfer is not None:
+                waiter.start()
             reader.start()
             waiter.join(timeout=spec.timeout_seconds)
             if waiter.is_alive():
@@ -316,6 +349,8 @@ class DockerRunner:
                 raise DockerError(f"the build container failed: {waited['error']}")
             else:
                 code = int(waited["status"].get("StatusCode", 1))
+            if transfer is not None:
+                transfer.collect(lambda path: self._fetch(container, path))
             # the kernel's SIGKILL that we did not send: the memory limit, as a rule
             return RunResult(code, "".join(lines), oom_killed=code == 137)
         except errors as e:  # a lost connection (requests) too
@@ -327,16 +362,17 @@ class DockerRunner:
                 stream.close()
 
     def remove_leftovers(self) -> list[str]:
-        """Remove build containers that were created but never started by a process of this
-        host that is gone (a started one ends itself: its watchdog, ``auto_remove``).
-        Once per runner; the IDs removed."""
+        """Remove build containers of a process of this host that is gone: created but
+        never started, or (copy mode: no ``auto_remove``) exited; a started one ends itself
+        (its watchdog). Once per runner; the IDs removed."""
         if self._swept:
             return []
         self._swept = True
         removed: list[str] = []
         try:
             found = self.client.containers.list(
-                all=True, filters={"status": "created", "label": f"{LABEL}=build"})
+                all=True, filters={"status": ["created", "exited"],
+                                   "label": f"{LABEL}=build"})
         except _sdk_errors():
             return removed
         host = socket.gethostname()
@@ -350,10 +386,19 @@ class DockerRunner:
                 removed.append(str(container.id))
         return removed
 
-    @staticmethod
-    def _wait(container: Any, timeout: int, into: dict[str, Any]) -> None:
+    def _fetch(self, container: Any, path: str) -> Iterable[bytes] | None:
+        """``path`` of the container as a tar stream; None when it does not exist."""
         try:
-            into["status"] = container.wait(timeout=timeout, condition="removed")
+            chunks, _stat = self.client.api.get_archive(container.id, path,
+                                                        chunk_size=1 << 20)
+        except _sdk().errors.NotFound:
+            return None
+        return chunks  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _wait(container: Any, timeout: int, condition: str, into: dict[str, Any]) -> None:
+        try:
+            into["status"] = container.wait(timeout=timeout, condition=condition)
         except Exception as e:  # reported by run()
             into["error"] = e
 

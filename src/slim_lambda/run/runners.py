@@ -34,8 +34,12 @@ from ..pipeline.errors import BuildError
 from ..pipeline.pipeline import run_stage
 from ..pipeline.spec import AssembleSpec, DepsSpec
 from ..plan.keys import is_local_dir
-from .container import ContainerRun, DockerRunner, Volume
+from .access import unseen_error
+from .archive import Share
+from .container import ContainerRun, DockerRunner, UnseenMount, Volume
+from .copying import CopiedStage, pip_cache_volume, user_id
 from .credentials import write_credentials
+from .engine import engine_host
 from .environment import BuildEnvironment
 from .workdir import write_private
 
@@ -137,6 +141,8 @@ class ContainerRunner(StageRunner):
     timeout_seconds: int
     memory_bytes: int | None
     log: Log
+    file_access: str = "bind"
+    """``bind`` or ``copy`` (:mod:`.access`)."""
 
     @property
     def where(self) -> str:  # type: ignore[override]
@@ -154,26 +160,31 @@ class ContainerRunner(StageRunner):
                                                  if os.path.isfile(p) else "")
                         for i, p in enumerate(mounts.paths)))
 
-    def volumes(self, mounts: Mounts) -> list[Volume]:
-        """Every mount, its host side absolute (Docker refuses relative sources, and a
-        relative ``cdk.App(outdir=...)`` gives relative layer directories)."""
+    def shares(self, mounts: Mounts) -> list[Share]:
+        """Every host path the stage sees, absolute (Docker refuses relative sources, and
+        a relative ``cdk.App(outdir=...)`` gives relative layer directories)."""
         seen = self.view(mounts)
         writable = {"work", "output", "pip_cache"}
-        volumes = [Volume(os.path.abspath(getattr(mounts, name)), getattr(seen, name),
-                          name not in writable) for name in CONTAINER if getattr(mounts, name)]
-        volumes += [Volume(package_dir(), f"{LIB}/{os.path.basename(package_dir())}", True),
-                    Volume(os.path.dirname(pathspec.__file__), f"{LIB}/pathspec", True)]
-        volumes += [Volume(os.path.realpath(link), target, True) for link, target
-                    in zip(mounts.find_links, seen.find_links, strict=True) if link != target]
-        volumes += [Volume(os.path.abspath(layer), target, True)
-                    for layer, target in zip(mounts.layers, seen.layers, strict=True)]
-        volumes += [Volume(source, target, True) for source, target
-                    in zip(mounts.extra_sources, seen.extra_sources, strict=True)]
-        volumes += [Volume(source, target, True) for source, target
-                    in zip(mounts.paths, seen.paths, strict=True)]
+        shares = [Share(os.path.abspath(getattr(mounts, name)), getattr(seen, name),
+                        writable=name in writable, sources_only=name == "entry")
+                  for name in CONTAINER if getattr(mounts, name)]
+        shares += [Share(package_dir(), f"{LIB}/{os.path.basename(package_dir())}"),
+                   Share(os.path.dirname(pathspec.__file__), f"{LIB}/pathspec")]
+        shares += [Share(os.path.realpath(link), target) for link, target
+                   in zip(mounts.find_links, seen.find_links, strict=True) if link != target]
+        shares += [Share(os.path.abspath(layer), target)
+                   for layer, target in zip(mounts.layers, seen.layers, strict=True)]
+        shares += [Share(source, target, sources_only=True) for source, target
+                   in zip(mounts.extra_sources, seen.extra_sources, strict=True)]
+        shares += [Share(source, target, sources_only=os.path.isdir(source)) for source, target
+                   in zip(mounts.paths, seen.paths, strict=True)]
         if self.env.ca_bundle:
-            volumes.append(Volume(self.env.ca_bundle, CA, True))
-        return volumes
+            shares.append(Share(self.env.ca_bundle, CA))
+        return shares
+
+    def volumes(self, mounts: Mounts) -> list[Volume]:
+        """The shares as bind mounts."""
+        return [Volume(s.source, s.target, not s.writable) for s in self.shares(mounts)]
 
     def environment(self, mounts: Mounts) -> dict[str, str]:
         env = self.env.public_variables  # the private ones: a file (:func:`_write_inputs`)
@@ -188,17 +199,36 @@ class ContainerRunner(StageRunner):
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
         _write_inputs(spec, mounts.work, self.env)
         work = CONTAINER["work"]
+        user = self.docker.container_user()
+        copied: CopiedStage | None = None
+        if self.file_access == "copy":
+            seen = self.view(mounts)
+            copied = CopiedStage(
+                shares=[s for s in self.shares(mounts) if s.target != CONTAINER["pip_cache"]],
+                uid=user_id(user), work=(mounts.work, seen.work),
+                output=(mounts.output, seen.output))
+            # the download cache lives with the engine, a volume
+            volumes = [Volume(pip_cache_volume(copied.uid), CONTAINER["pip_cache"], False,
+                              "volume")] if mounts.pip_cache else []
+        else:
+            volumes = self.volumes(mounts)
         run = ContainerRun(
             image=self.image, platform=self.platform,
             command=("python3", "-m", pipeline_pkg.__name__, f"{work}/spec.json",
                      f"{work}/result.json"),
-            volumes=tuple(self.volumes(mounts)), environment=self.environment(mounts),
-            user=self.docker.container_user(),
+            volumes=tuple(volumes), environment=self.environment(mounts), user=user,
             network=network, timeout_seconds=self.timeout_seconds,
-            memory_bytes=self.memory_bytes)
-        result = self.docker.run(run, log=self.log)
-        return read_result(mounts.work, self.where, result.logs, result.exit_code,
-                           result.oom_killed, self.env.redact)
+            memory_bytes=self.memory_bytes,
+            transfer=copied.transfer() if copied is not None else None)
+        try:
+            result = self.docker.run(run, log=self.log)
+        except UnseenMount as e:
+            raise unseen_error(engine_host(os.environ).host, f"no {e} there") from e
+        report = read_result(mounts.work, self.where, result.logs, result.exit_code,
+                             result.oom_killed, self.env.redact)
+        if copied is not None:
+            report.setdefault("steps", []).extend(copied.steps)
+        return report
 
 
 def lib_path() -> str:

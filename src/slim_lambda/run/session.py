@@ -17,8 +17,10 @@ from dataclasses import replace
 from ..plan.remote import remote_cache
 from ..plan.request import BuildRequest
 from ..plan.resolution_env import resolution_settings
+from .access import Access, choose_access, probe_sees_files, requested_access
 from .cache import DepsCache, default_cache_dir
 from .container import DockerRunner
+from .engine import engine_host
 from .environment import build_environment
 from .remote_use import RemoteUse
 from .target import resolve_mode, resolve_target
@@ -47,6 +49,9 @@ class Session:
         # the deps key names what the install sees of this environment
         self.request = replace(request, resolution=resolution_settings(self.env.variables))
         self._log = log
+        self._requested_access = requested_access(request.bundling)
+        self.access: Access | None = None
+        """How this build's containers got their files; None while none ran."""
         self._started = time.monotonic()
         self._progress = show_progress()
         try:
@@ -76,6 +81,18 @@ class Session:
             elapsed = time.monotonic() - self._started
             label = self.request.label or os.path.basename(self.request.entry)
             self.log(f"slim-lambda [{elapsed:5.1f}s {label}] {line.strip()}")
+
+    def file_access(self) -> str:
+        """``bind`` or ``copy`` (:mod:`.access`): decided when the first container needs
+        it, so a build that runs none never probes the engine."""
+        if self.access is None:
+            requested, named_by = self._requested_access
+            self.access = choose_access(
+                requested, engine_host(os.environ).host,
+                lambda: probe_sees_files(self.docker, self.target.image_id,
+                                         self.request.platform), named_by)
+            self.progress(f"file access by {self.access.mode}: {self.access.reason}")
+        return self.access.mode
 
     @property
     def copies_sources(self) -> bool:

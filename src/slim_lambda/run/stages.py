@@ -30,7 +30,7 @@ def _container(session: Session) -> ContainerRunner:
     return ContainerRunner(docker=session.docker, image=session.target.image_id,
                            platform=session.request.platform, env=session.env,
                            timeout_seconds=b.timeout_seconds, memory_bytes=b.memory_bytes,
-                           log=session.progress)
+                           log=session.progress, file_access=session.file_access())
 
 
 def _layers(session: Session) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ from ..plan.keys import is_local_dir
 from .container import ContainerRun, DockerRunner, Volume
 from .credentials import write_credentials
 from .environment import BuildEnvironment
+from .sshagent import SshAgent, container_forwarding, ssh_command
 from .workdir import write_private
 
 __all__ = ["ContainerRunner", "InProcessRunner", "Mounts", "StageRunner", "SubprocessRunner"]
@@ -137,6 +138,8 @@ class ContainerRunner(StageRunner):
     timeout_seconds: int
     memory_bytes: int | None
     log: Log
+    ssh: SshAgent | None = None
+    """The SSH agent to forward: the deps stage's runner only (:mod:`.sshagent`)."""
 
     @property
     def where(self) -> str:  # type: ignore[override]
@@ -196,6 +199,10 @@ class ContainerRunner(StageRunner):
             user=self.docker.container_user(),
             network=network, timeout_seconds=self.timeout_seconds,
             memory_bytes=self.memory_bytes)
+        if self.ssh is not None:
+            volumes, variables = container_forwarding(self.ssh, TOOLS, run.user, mounts.work)
+            run = dataclasses.replace(run, volumes=run.volumes + tuple(volumes),
+                                      environment={**run.environment, **variables})
         result = self.docker.run(run, log=self.log)
         return read_result(mounts.work, self.where, result.logs, result.exit_code,
                            result.oom_killed, self.env.redact)
@@ -232,6 +239,8 @@ class SubprocessRunner(StageRunner):
     pip_cache: str
     uv_cache: str
     log: Log
+    ssh: SshAgent | None = None
+    """Set: this host's agent is used as is, host keys checked (:mod:`.sshagent`)."""
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
@@ -241,6 +250,8 @@ class SubprocessRunner(StageRunner):
                     "UV_CACHE_DIR": self.uv_cache, "PYTHONPATH": lib_path()})
         if self.env.ca_bundle:
             env.update(dict.fromkeys(CA_VARIABLES, self.env.ca_bundle))
+        if self.ssh is not None:
+            env["GIT_SSH_COMMAND"] = ssh_command(self.ssh.known_hosts)
         return env
 
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:

@@ -7,7 +7,8 @@
 #            x86_64 python3.11 build image, the venv and the CDK CLI
 #   test     everything the whole test suite uses, in addition: gcc (fixture wheels),
 #            busybox-static and the runtime images (moto deploy tests), chromium (HTML
-#            report), qemu-user-static + the arm64 build image (arm64 tests), and the
+#            report), openssh-server (the git+ssh tests run their own sshd),
+#            qemu-user-static + the arm64 build image (arm64 tests), and the
 #            python3.13 Amazon Linux 2023 stand-in (trixie)
 # Unset means test.
 #
@@ -34,6 +35,7 @@ _slim_apt() {
     command -v gcc >/dev/null 2>&1 || missing+=(gcc)
     dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    [ -x /usr/sbin/sshd ] || missing+=(openssh-server)  # git+ssh tests: sshd on loopback
     if [ "$(uname -m)" != aarch64 ]; then  # the arm64 build image runs under qemu
       [ -x /usr/bin/qemu-aarch64-static ] || missing+=(qemu-user-static)
       dpkg -s binfmt-support >/dev/null 2>&1 || missing+=(binfmt-support)

@@ -108,6 +108,16 @@ class BundlingOptions:
     ls-remote``), which the build then installs and the cache is keyed on, with a notice.
     Default: False."""
 
+    ssh: bool = False
+    """Forward this host's SSH agent (``SSH_AUTH_SOCK``) into the dependency install, and
+    only there, for ``git+ssh://`` dependencies; the ``SLIM_LAMBDA_SSH=1`` environment
+    variable turns it on too. Host keys are checked against ``ssh_known_hosts``. The agent
+    is not part of either hash. Default: False (a ``git+ssh://`` dependency is an error)."""
+
+    ssh_known_hosts: str | None = None
+    """The known_hosts file the build checks git hosts' keys against (mounted read-only).
+    Default: ``~/.ssh/known_hosts``."""
+
     allow_outside_repository: bool = False
     """Let path dependencies, included requirement files, workspace packages and extra
     sources lie outside the entry's repository (the nearest directory above it with

@@ -8,6 +8,7 @@ decision in :data:`FIELDS` fails :func:`test_every_option_field_has_a_decision`.
 from __future__ import annotations
 
 import dataclasses
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,10 @@ class Case:
     before: Inputs = BASE
 
 
+AGENT = {"SSH_AUTH_SOCK": "AGENT", "HOME": "HOMEDIR"}
+"""A running agent, and a home with a known_hosts file."""
+
+
 def b(**kw: Any) -> Inputs:
     return BASE.but(bundling=kw)
 
@@ -114,6 +119,12 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     "require_commit": (Case("require_commit", False, False, b(require_commit=True)),),
     "before_install": (Case("before_install", True, True, b(before_install=("echo x",))),),
     "after_install": (Case("after_install", True, True, b(after_install=("rm -rf x",))),),
+    "ssh": (Case("ssh: the agent says how to fetch, not what", False, False,
+                 b(ssh=True).but(environ=AGENT)),),
+    "ssh_known_hosts": (Case("ssh_known_hosts", False, False,
+                             b(ssh=True, ssh_known_hosts="KNOWN").but(
+                                 environ=AGENT),
+                             b(ssh=True).but(environ=AGENT)),),
     "allow_outside_repository": (Case("allow_outside_repository", False, False,
                                       b(allow_outside_repository=True)),),
     "ca_bundle": (Case("ca_bundle", False, False, b(ca_bundle="CA")),),
@@ -207,7 +218,8 @@ def test_every_option_field_has_a_decision() -> None:
 
 
 @pytest.fixture
-def identities(entry: Path, tmp_path: Path) -> Callable[[Inputs], tuple[str, str]]:
+def identities(entry: Path, tmp_path: Path, request: pytest.FixtureRequest
+               ) -> Callable[[Inputs], tuple[str, str]]:
     (entry / "notes").mkdir()
     (entry / "notes" / "todo.txt").write_text("x")
     (entry / "other.py").write_text("def handler(event, context):\n    return 2\n")
@@ -221,6 +233,15 @@ def identities(entry: Path, tmp_path: Path) -> Callable[[Inputs], tuple[str, str
     files = {"CA": tmp_path / "ca.pem", "CONSTRAINTS": tmp_path / "constraints.txt"}
     files["CA"].write_text("-----BEGIN CERTIFICATE-----\n")
     files["CONSTRAINTS"].write_text("urllib3<2\n")
+    files["KNOWN"] = tmp_path / "known_hosts"
+    files["KNOWN"].write_text("[git.example]:22 ssh-ed25519 AAAA\n")
+    files["HOMEDIR"] = tmp_path / "home"
+    (files["HOMEDIR"] / ".ssh").mkdir(parents=True)
+    (files["HOMEDIR"] / ".ssh/known_hosts").write_text("[git.example]:22 ssh-ed25519 BBBB\n")
+    files["AGENT"] = tmp_path / "agent.sock"
+    agent = socket.socket(socket.AF_UNIX)
+    agent.bind(str(files["AGENT"]))
+    request.addfinalizer(agent.close)
     for name, text in (("LIB", "X = 1\n"), ("LIB2", "X = 2\n")):  # one file differs
         files[name] = tmp_path / name.lower()
         files[name].mkdir()

@@ -36,6 +36,10 @@ class InstallPlan:
     paths: tuple[str, ...] = ()
     """Entry-relative directories of a lock's path and workspace packages (``../../libs/
     common``), installed as packages after ``requirements``, with ``--no-deps``."""
+    git: tuple[str, ...] = ()
+    """A lock's git packages, each naming its locked commit (``name @ git+https://host/
+    repo@<40-hex commit>``), installed as packages after ``requirements``, with
+    ``--no-deps`` (the lock has their dependencies)."""
     groups: tuple[str, ...] = ()
     """The dependency groups and extras included besides the main dependencies."""
     notes: tuple[str, ...] = ()

@@ -29,7 +29,7 @@ from ..options import FILE_ACCESS, BundlingOptions
 from .container import ContainerRun, DockerRunner, UnseenMount, Volume
 
 __all__ = ["FILE_ACCESS_ENV", "REMOTE_SCHEMES", "Access", "choose_access", "probe_sees_files",
-           "requested_access", "unseen_error"]
+           "requested_access", "ssh_copy_error", "unseen_error"]
 
 FILE_ACCESS_ENV = "SLIM_LAMBDA_FILE_ACCESS"
 #: An engine addressed this way is not on this machine's file system, as a rule.
@@ -93,6 +93,15 @@ def unseen_error(host: str, detail: str) -> DockerError:
         f"the Docker engine at {host} cannot see this host's files ({detail}), so "
         f"bundling.file_access='bind' cannot work there (Docker-in-Docker, a remote "
         f"DOCKER_HOST): {FIX}, or 'auto', which detects it")
+
+
+def ssh_copy_error(host: str) -> DockerError:
+    """``bundling.ssh`` against an engine reached by copy: a socket cannot be copied."""
+    return DockerError(
+        f"bundling.ssh forwards this host's SSH agent socket into the deps container, but "
+        f"the Docker engine at {host} gets its files by copy (bundling.file_access), and a "
+        f"socket cannot be copied to another machine: build with a local engine "
+        f"(file_access='bind'), or use git+https:// with credentials for this dependency")
 
 
 PROBE = "/slim-lambda/probe"

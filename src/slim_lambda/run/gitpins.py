@@ -4,7 +4,9 @@
 needs no asking). The answer pins the build: the deps key and the asset hash cover it,
 and the file the stage installs from names it, so a moved branch is a new build and an
 unmoved one a cache hit. ``bundling.require_commit`` refuses refs that move. A remote that
-cannot be reached is an error at synth naming the requirement, never a stale build.
+cannot be reached is an error at synth naming the requirement, never a stale build. A
+``git+ssh://`` remote is asked with the user's agent and known_hosts, as the build will
+fetch it (:mod:`.sshagent`); it needs ``bundling.ssh``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..manifests.gitrefs import GitRequirement, git_requirements, pin
 from ..manifests.requirements import requirement_lines
 from ..pipeline.redact import redact
 from ..plan.request import BuildRequest
+from .sshagent import ssh_agent, ssh_command
 
 __all__ = ["GIT_TIMEOUT_SECONDS", "pin_git"]
 
@@ -52,11 +55,12 @@ def _login_outside_argv(url: str, env: dict[str, str]) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=host))
 
 
-def _ls_remote(git: str, req: GitRequirement, where: str) -> str:
+def _ls_remote(git: str, req: GitRequirement, where: str, known_hosts: str | None) -> str:
     wanted = [req.ref, f"refs/tags/{req.ref}^{{}}", f"refs/tags/{req.ref}",
               f"refs/heads/{req.ref}"] if req.ref else ["HEAD"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_TERMINAL_PROMPT="0", GIT_SSH_COMMAND="ssh -o BatchMode=yes")
+    env.update(GIT_TERMINAL_PROMPT="0", GIT_SSH_COMMAND=ssh_command(known_hosts) if known_hosts
+               else "ssh -o BatchMode=yes")
     url = _login_outside_argv(req.url, env)
     try:
         proc = subprocess.run([git, "ls-remote", url], capture_output=True, text=True,
@@ -64,8 +68,13 @@ def _ls_remote(git: str, req: GitRequirement, where: str) -> str:
     except subprocess.TimeoutExpired:
         proc = None
     if proc is None or proc.returncode != 0:
+        said = [line.strip() for line in (proc.stderr if proc else "").splitlines()
+                if line.strip()]
         why = f"no answer within {GIT_TIMEOUT_SECONDS} s" if proc is None else (
-            (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1])
+            said[0] if said else f"exit code {proc.returncode}")
+        if proc is not None and "Host key verification failed" in proc.stderr:
+            why += (": the host's key is not in bundling.ssh_known_hosts (default "
+                    "~/.ssh/known_hosts), or differs from it")
         raise ConfigurationError(where, [
             f"{redact(req.token)}: cannot ask the git remote which commit "
             f"{req.ref or 'HEAD'} is ({redact(why)}); check the URL and your access to it, "
@@ -82,9 +91,14 @@ def _ls_remote(git: str, req: GitRequirement, where: str) -> str:
         "pin a full commit (…@<40-hex commit>)"])
 
 
-def pin_git(request: BuildRequest, where: str) -> Mapping[str, str]:
-    """Each git requirement's URL as written → the URL naming its commit."""
+def pin_git(request: BuildRequest, where: str, environ: Mapping[str, str] | None = None
+            ) -> Mapping[str, str]:
+    """Each git requirement's URL as written → the URL naming its commit. Checks
+    ``bundling.ssh`` against the request's ``git+ssh://`` URLs (a lock's too)."""
+    environ = os.environ if environ is None else environ
     found = git_requirements(_requirements_text(request))
+    agent = ssh_agent(request.bundling, environ, where,
+                      [r.url for r in [*found, *git_requirements(list(request.plan.git))]])
     moving = [r for r in found if r.commit is None]
     if moving and request.bundling.require_commit:
         raise ConfigurationError(where, [
@@ -98,5 +112,6 @@ def pin_git(request: BuildRequest, where: str) -> Mapping[str, str]:
     pins = {r.token: pin(r, r.commit) for r in found if r.commit is not None}
     for r in moving:
         assert git is not None
-        pins[r.token] = pin(r, _ls_remote(git, r, where))
+        pins[r.token] = pin(r, _ls_remote(git, r, where,
+                                          agent.known_hosts if agent else None))
     return pins

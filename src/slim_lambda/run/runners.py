@@ -34,13 +34,14 @@ from ..pipeline.errors import BuildError
 from ..pipeline.pipeline import run_stage
 from ..pipeline.spec import AssembleSpec, DepsSpec
 from ..plan.keys import is_local_dir
-from .access import unseen_error
+from .access import ssh_copy_error, unseen_error
 from .archive import Share
 from .container import ContainerRun, DockerRunner, UnseenMount, Volume
 from .copying import CopiedStage, pip_cache_volume, user_id
 from .credentials import write_credentials
 from .engine import engine_host
 from .environment import BuildEnvironment
+from .sshagent import SshAgent, container_forwarding, ssh_command
 from .workdir import write_private
 
 __all__ = ["ContainerRunner", "InProcessRunner", "Mounts", "StageRunner", "SubprocessRunner"]
@@ -143,6 +144,8 @@ class ContainerRunner(StageRunner):
     log: Log
     file_access: str = "bind"
     """``bind`` or ``copy`` (:mod:`.access`)."""
+    ssh: SshAgent | None = None
+    """The SSH agent to forward: the deps stage's runner only (:mod:`.sshagent`)."""
 
     @property
     def where(self) -> str:  # type: ignore[override]
@@ -220,6 +223,12 @@ class ContainerRunner(StageRunner):
             network=network, timeout_seconds=self.timeout_seconds,
             memory_bytes=self.memory_bytes,
             transfer=copied.transfer() if copied is not None else None)
+        if self.ssh is not None:
+            if copied is not None:
+                raise ssh_copy_error(engine_host(os.environ).host)
+            forwarded, variables = container_forwarding(self.ssh, TOOLS, run.user, mounts.work)
+            run = dataclasses.replace(run, volumes=run.volumes + tuple(forwarded),
+                                      environment={**run.environment, **variables})
         try:
             result = self.docker.run(run, log=self.log)
         except UnseenMount as e:
@@ -262,6 +271,8 @@ class SubprocessRunner(StageRunner):
     pip_cache: str
     uv_cache: str
     log: Log
+    ssh: SshAgent | None = None
+    """Set: this host's agent is used as is, host keys checked (:mod:`.sshagent`)."""
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
@@ -271,6 +282,8 @@ class SubprocessRunner(StageRunner):
                     "UV_CACHE_DIR": self.uv_cache, "PYTHONPATH": lib_path()})
         if self.env.ca_bundle:
             env.update(dict.fromkeys(CA_VARIABLES, self.env.ca_bundle))
+        if self.ssh is not None:
+            env["GIT_SSH_COMMAND"] = ssh_command(self.ssh.known_hosts)
         return env
 
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 - deps: in the build image (Docker mode) or with uv on this host (local mode), into the
   cache's staging tree, measuring zip shares with node while the stage still verifies;
+  the only stage given the SSH agent (``bundling.ssh``);
 - assemble: on this host when its Python can compile for the runtime and no import probe
   needs the image, else in the image with no network.
 """
@@ -11,12 +12,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..manifests.gitrefs import git_requirements
 from ..pipeline.imports import probe_key
 from ..pipeline.spec import TREE_FINAL
+from ..plan.request import BuildRequest
 from .pathdeps import local_paths, path_packages, write_flat_requirements
 from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
 from .session import Session
 from .specs import assemble_spec, deps_spec, requirements_file
+from .sshagent import SshAgent, ssh_agent
 from .target import host_python
 from .workdir import work_dir
 from .zipshares import EarlyShares
@@ -24,13 +28,20 @@ from .zipshares import EarlyShares
 __all__ = ["assemble", "build_deps"]
 
 
-def _container(session: Session) -> ContainerRunner:
+def _container(session: Session, ssh: SshAgent | None = None) -> ContainerRunner:
     b = session.request.bundling
     # by ID: what runs is the image the deps key names, whatever the tag points to now
     return ContainerRunner(docker=session.docker, image=session.target.image_id,
                            platform=session.request.platform, env=session.env,
                            timeout_seconds=b.timeout_seconds, memory_bytes=b.memory_bytes,
-                           log=session.progress, file_access=session.file_access())
+                           log=session.progress, file_access=session.file_access(), ssh=ssh)
+
+
+def _ssh(request: BuildRequest) -> SshAgent | None:
+    """The agent for the deps stage, when asked (checked again: the socket may be gone)."""
+    urls = [*request.git_pins.values(), *request.plan.git]
+    return ssh_agent(request.bundling, os.environ, request.label or request.entry,
+                     [r.url for r in git_requirements(urls)])
 
 
 def _layers(session: Session) -> tuple[str, ...]:
@@ -43,13 +54,14 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
     request = session.request
     runner: StageRunner
     if session.mode == "docker":
-        runner = _container(session)
+        runner = _container(session, _ssh(request))
         pip_cache = session.cache.pip_cache
     else:
         runner = SubprocessRunner(env=session.env,
                                   timeout_seconds=request.bundling.timeout_seconds,
                                   pip_cache=session.cache.pip_cache,
-                                  uv_cache=session.cache.uv_cache, log=session.progress)
+                                  uv_cache=session.cache.uv_cache, log=session.progress,
+                                  ssh=_ssh(request))
         pip_cache = ""
     paths = local_paths(request)
     if request.plan.kind == "requirements.txt" and session.mode != "docker" \

@@ -121,6 +121,6 @@ def pin_request(request: BuildRequest, engine: EngineSocket | None,
     environment's resolution settings."""
     environ = os.environ if environ is None else environ
     return replace(request, pinned=pin_target(request, engine, environ),
-                   git_pins=pin_git(request, request.label or request.entry),
+                   git_pins=pin_git(request, request.label or request.entry, environ),
                    resolution=resolution_settings(
                        passthrough_environment(request.bundling, environ)))

@@ -24,7 +24,7 @@ from ..plan.request import BuildRequest, Target
 from ..plan.resolution_env import resolution_settings
 from ..platform import ARCHITECTURES, RUNTIMES, host_architecture
 from .container import DockerRunner, EngineSocket
-from .engine import engine_host
+from .engine import Engine, engine_host
 from .environment import passthrough_environment
 from .gitpins import pin_git
 
@@ -51,12 +51,20 @@ def requested_mode(request: BuildRequest, environ: Mapping[str, str] | None = No
     return mode
 
 
-def _auto(answers: Callable[[], bool], environ: Mapping[str, str]) -> str:
-    """``auto`` resolved: Docker when the engine answers; local when it does not, unless
-    the engine was chosen for CDK (``CDK_DOCKER``): then that is an error, not a surprise."""
+def _named_engine(environ: Mapping[str, str]) -> Engine:
+    """The engine the environment names; what is known to be wrong with it (an unknown
+    ``CDK_DOCKER``, its socket missing) is an error in Docker and ``auto`` mode alike,
+    never a build on Docker's default socket."""
     named = engine_host(environ)
     if named.problem:
         raise DockerError(named.problem)
+    return named
+
+
+def _auto(answers: Callable[[], bool], environ: Mapping[str, str]) -> str:
+    """``auto`` resolved: Docker when the engine answers; local when it does not, unless
+    the engine was chosen for CDK (``CDK_DOCKER``): then that is an error, not a surprise."""
+    named = _named_engine(environ)
     if answers():
         return "docker"
     if named.chosen_for_cdk:
@@ -71,6 +79,8 @@ def resolve_mode(request: BuildRequest, docker: DockerRunner,
                  environ: Mapping[str, str] | None = None) -> str:
     environ = os.environ if environ is None else environ
     mode = requested_mode(request, environ)
+    if mode == "docker":
+        _named_engine(environ)
     return _auto(docker.available, environ) if mode == "auto" else mode
 
 
@@ -107,6 +117,8 @@ def pin_target(request: BuildRequest, engine: EngineSocket | None,
     mode = requested_mode(request, environ)
     if mode == "auto":
         mode = _auto(lambda: engine is None or engine.ping(), environ)
+    elif mode == "docker":
+        _named_engine(environ)
     if mode == "local":
         return local_target(request)
     attrs = engine.image(request.image) if engine is not None else None

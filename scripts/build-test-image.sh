@@ -5,10 +5,20 @@
 #   scripts/build-test-image.sh [--arch amd64|arm64] [--suite bookworm|trixie]
 #                               [--glibc X.Y] [--name NAME] [--force]
 #
-# The image has python3 (3.11 on bookworm, 3.13 on trixie; also as `python`), pip, binutils
-# (strip, readelf), rsync, git and ssh (as the SAM images; aws-lambda-python-alpha's bundling command uses
-# it), the host's CA bundle, so pip works behind a TLS-inspecting proxy, and a /var/runtime
-# with the AWS SDK for Python, as the Lambda base image under the SAM build images has.
+# The image is laid out as the SAM build images are (the Lambda base image plus build tools):
+# the runtime's Python (3.11 on bookworm, 3.13 on trixie) in /var/lang (python, python3,
+# python3.X, pip, pip3 in /var/lang/bin), PATH=/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin,
+# no entry point and `/bin/bash` as its command. Where those images keep the distribution's
+# own older python3 in /usr/bin, this one has a decoy there that fails loudly (exit 127),
+# so a build that runs the distribution's python instead of the runtime's fails in tests.
+# Also binutils (strip, readelf), rsync, jq, git and ssh (as the SAM images;
+# aws-lambda-python-alpha's bundling command uses rsync), uv on python3.13 (the SAM images
+# have it from 3.12), the host's CA bundle, so pip works behind a TLS-inspecting proxy, and
+# a /var/runtime with the AWS SDK for Python, as the Lambda base image has.
+#
+# The decoy means Debian packages whose scripts run python3 (python3-*) do not install on
+# top of this image; system libraries do (a Dockerfile FROM it: PATH has no /usr/sbin, as
+# in the SAM images, which apt's dpkg needs: `RUN PATH=/usr/sbin:/sbin:$PATH apt-get ...`).
 #
 # --glibc caps the manylinux wheels the image's pip accepts at the Lambda image's glibc, not
 # Debian's (2.36 on bookworm): 2.26 for Amazon Linux 2 (python3.10/3.11, bookworm's
@@ -63,7 +73,7 @@ esac
 name=${name:-slim-lambda-test/build-python$python:latest-$lambda_arch}
 
 # bump the number when the image's contents change, so existing images are rebuilt once
-recipe="5 $suite glibc$glibc"
+recipe="6 $suite glibc$glibc"
 current() {
   [ "$(docker image inspect -f '{{ index .Config.Labels "slim-lambda.recipe" }} {{ .Architecture }}' \
       "$name" 2>/dev/null)" = "$recipe $arch" ]
@@ -101,10 +111,10 @@ fi
 
 root=$(mktemp -d /tmp/slim-lambda-rootfs.XXXXXX)
 archive=$(mktemp -d /tmp/slim-lambda-image.XXXXXX)
-trap 'rm -rf "$root" "$root.log" "$archive"' EXIT
+trap 'rm -rf "$root" "$root.log" "$root.uv" "$root.pip.log" "$archive"' EXIT
 echo "build-test-image: debootstrap $suite ($arch, wheels up to glibc $glibc) into $root"
 debootstrap --variant=minbase --arch="$arch" \
-  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync,git,openssh-client "$suite" "$root" >"$root.log" 2>&1 || {
+  --include=python3,python-is-python3,python3-pip,binutils,ca-certificates,rsync,jq,git,openssh-client "$suite" "$root" >"$root.log" 2>&1 || {
   tail -n 30 "$root.log" >&2
   [ "$host" = "$machine" ] || echo "build-test-image: the second stage runs under qemu;" \
     "check /proc/sys/fs/binfmt_misc/qemu-$machine" >&2
@@ -116,6 +126,31 @@ rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
 # manylinux_X_Y wheel (for the legacy tags: the module's manylinux1/2010/2014_compatible,
 # PEP 513/571/599). Debian's glibc is newer than Lambda's, so without this the image would
 # install wheels the Lambda build image cannot.
+# The Lambda images' layout: the runtime's interpreter in /var/lang/bin, its prefix /var/lang
+# (the standard library and Debian's dist-packages, pip among them, linked in under
+# /var/lang/lib, so sys.prefix is /var/lang as on Lambda), pip as scripts beside it.
+mkdir -p "$root/var/lang/bin" "$root/var/lang/lib" "$root/opt/bin"
+mv "$root/usr/bin/python$python" "$root/var/lang/bin/python$python"
+ln -s "/usr/lib/python$python" "$root/var/lang/lib/python$python"
+ln -s /usr/lib/python3 "$root/var/lang/lib/python3"
+ln -s "python$python" "$root/var/lang/bin/python3"
+ln -s "python$python" "$root/var/lang/bin/python"
+for pip in pip pip3 "pip$python"; do
+  printf '#!/var/lang/bin/python%s\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n' \
+    "$python" > "$root/var/lang/bin/$pip"
+  chmod 755 "$root/var/lang/bin/$pip"
+  rm -f "$root/usr/bin/$pip"
+done
+# ...and in /usr/bin, where the SAM images have the distribution's older python3, a decoy.
+for decoy in python3 python; do
+  rm -f "$root/usr/bin/$decoy"
+  cat > "$root/usr/bin/$decoy" <<'DECOY'
+#!/bin/sh
+echo "$0: this is the distribution's python, not the runtime's: the build ran it instead of /var/lang/bin's python3 (first on PATH in the Lambda build images)" >&2
+exit 127
+DECOY
+  chmod 755 "$root/usr/bin/$decoy"
+done
 cat > "$root/usr/lib/python3/dist-packages/_manylinux.py" <<EOF
 """PEP 600 hook of slim-lambda's test build image: manylinux wheels up to glibc $glibc only.
 
@@ -151,6 +186,26 @@ python3 -m pip install -q --disable-pip-version-check --no-warn-conflicts --no-c
   tail -n 20 "$root.pip.log" >&2; echo "build-test-image: cannot fetch the runtime's SDK" >&2
   exit 1; }
 rm -rf "$root/var/runtime/bin" "$root.pip.log"
+# uv, as the SAM images have it from python3.12 (Amazon Linux 2023): the binary of uv's wheel
+# for the image's machine, fetched by the host's pip.
+if [ "$suite" = trixie ]; then
+  mkdir "$root.uv"
+  python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary :all: \
+    --platform "manylinux_2_17_$machine" --dest "$root.uv" "uv>=0.5" >"$root.pip.log" 2>&1 || {
+    tail -n 20 "$root.pip.log" >&2; echo "build-test-image: cannot fetch uv's wheel" >&2; exit 1; }
+  python3 - "$root.uv"/uv-*.whl "$root/usr/local/bin" <<'PY'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    for info in wheel.infolist():
+        parts = info.filename.split("/")
+        if len(parts) == 3 and parts[0].endswith(".data") and parts[1] == "scripts":
+            target = os.path.join(sys.argv[2], parts[2])
+            with wheel.open(info) as src, open(target, "wb") as dst:
+                dst.write(src.read())
+            os.chmod(target, 0o755)
+PY
+  rm -rf "$root.uv" "$root.pip.log"
+fi
 # Keep the image small: no apt lists, docs or caches.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
 
@@ -161,7 +216,7 @@ tar -C "$root" --numeric-owner -cf "$archive/layer.tar" .
 diff_id=$(sha256sum "$archive/layer.tar" | cut -d' ' -f1)
 printf '{"architecture":"%s","os":"linux","created":"%s",%s,%s,%s}' "$arch" \
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-  '"config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","LANG=C.UTF-8"],"Labels":{"slim-lambda.recipe":"'"$recipe"'","slim-lambda.glibc":"'"$glibc"'"}}' \
+  '"config":{"Env":["PATH=/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin","LANG=C.UTF-8"],"Entrypoint":null,"Cmd":["/bin/bash"],"Labels":{"slim-lambda.recipe":"'"$recipe"'","slim-lambda.glibc":"'"$glibc"'"}}' \
   '"rootfs":{"type":"layers","diff_ids":["sha256:'"$diff_id"'"]}' \
   '"history":[{"created_by":"scripts/build-test-image.sh (debootstrap '"$suite"', glibc '"$glibc"')"}]' \
   > "$archive/config.json"
@@ -175,7 +230,7 @@ tar -C "$archive" -c manifest.json "$config.json" "$diff_id" | docker load >/dev
 
 # The image must run, as the target's machine, and say so.
 got=$(docker run --rm --platform "linux/$arch" --network none "$name" \
-  python3 -c 'import platform; print(platform.machine())' 2>&1) || got="failed: $got"
+  /var/lang/bin/python3 -c 'import platform; print(platform.machine())' 2>&1) || got="failed: $got"
 if [ "$got" != "$machine" ]; then
   docker image rm "$name" >/dev/null 2>&1 || true
   echo "build-test-image: $name does not run as $machine here ($got); removed it" >&2
@@ -184,7 +239,7 @@ fi
 # ...and accept manylinux wheels up to the ceiling, none newer.
 ok="manylinux_${glibc/./_}_$machine"
 newer="manylinux_2_$((${glibc#2.} + 1))_$machine"
-tags=$(docker run --rm --platform "linux/$arch" --network none "$name" python3 -c '
+tags=$(docker run --rm --platform "linux/$arch" --network none "$name" /var/lang/bin/python3 -c '
 import sys
 from pip._vendor.packaging import tags
 have = {str(t).rsplit("-", 1)[1] for t in tags.sys_tags()}
@@ -193,6 +248,28 @@ if [ "$tags" != "$ok" ]; then
   docker image rm "$name" >/dev/null 2>&1 || true
   echo "build-test-image: $name should accept $ok wheels and not $newer, but of the two" \
     "it accepts '$tags'; removed it" >&2
+  exit 1
+fi
+# ...and look like the Lambda build images: `python3` on PATH is /var/lang's, with its pip,
+# the distribution's python a decoy that fails loudly, uv on python3.13.
+layout=$(docker run --rm --platform "linux/$arch" --network none "$name" /bin/bash -c '
+  echo "$(command -v python3) $(python3 -c "import sys; print(sys.prefix)") $(command -v pip)"
+  python3 -m pip --version >/dev/null && pip3 --version >/dev/null && jq --version >/dev/null \
+    && echo tools
+  /usr/bin/python3 -c pass 2>/tmp/decoy; echo "decoy $? $(grep -c "distribution" /tmp/decoy)"
+  command -v uv || echo "no uv"' 2>&1) || layout="failed: $layout"
+layout="$layout
+$(docker image inspect -f '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' "$name")"
+want_uv=$([ "$suite" = trixie ] && echo /usr/local/bin/uv || echo "no uv")
+want="/var/lang/bin/python3 /var/lang /var/lang/bin/pip
+tools
+decoy 127 1
+$want_uv
+null [\"/bin/bash\"]"
+if [ "$layout" != "$want" ]; then
+  docker image rm "$name" >/dev/null 2>&1 || true
+  echo "build-test-image: $name is not laid out as a Lambda build image: got" \
+    "'$layout', wanted '$want'; removed it" >&2
   exit 1
 fi
 echo "build-test-image: built $name ($arch, $suite, wheels up to glibc $glibc) in ${SECONDS} s"

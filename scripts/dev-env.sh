@@ -7,9 +7,9 @@
 #            x86_64 python3.11 build image, the venv and the CDK CLI
 #   test     everything the whole test suite uses, in addition: gcc (fixture wheels),
 #            busybox-static and the runtime images (moto deploy tests), chromium (HTML
-#            report), openssh-server (the git+ssh tests run their own sshd),
-#            qemu-user-static + the arm64 build image (arm64 tests), and the
-#            python3.13 Amazon Linux 2023 stand-in (trixie)
+#            report), openssh-server (the git+ssh tests run their own sshd), podman
+#            (its Docker API service), qemu-user-static + the arm64 build image (arm64
+#            tests), and the python3.13 Amazon Linux 2023 stand-in (trixie)
 # Unset means test.
 #
 # Caches live in ${SLIM_LAMBDA_DEV_CACHE:-~/.cache/slim-lambda-dev}, outside the repo.
@@ -36,6 +36,7 @@ _slim_apt() {
     dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ -x /usr/sbin/sshd ] || missing+=(openssh-server)  # git+ssh tests: sshd on loopback
+    command -v podman >/dev/null 2>&1 || missing+=(podman)  # tests/test_podman.py
     if [ "$(uname -m)" != aarch64 ]; then  # the arm64 build image runs under qemu
       [ -x /usr/bin/qemu-aarch64-static ] || missing+=(qemu-user-static)
       dpkg -s binfmt-support >/dev/null 2>&1 || missing+=(binfmt-support)
@@ -104,8 +105,10 @@ _slim_test_images() {
     --name "$SLIM_LAMBDA_TEST_IMAGE_ARM64" >&2 && \
   bash "$_slim_root/scripts/build-test-image.sh" --suite trixie \
     --name "$SLIM_LAMBDA_TEST_IMAGE_AL2023" >&2 && \
-  bash "$_slim_root/scripts/build-runtime-images.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2 && \
-  bash "$_slim_root/scripts/build-base-image.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" >&2
+  bash "$_slim_root/scripts/build-runtime-images.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" \
+    ${SLIM_LAMBDA_TEST_RUNTIME_REPO:+--name "$SLIM_LAMBDA_TEST_RUNTIME_REPO"} >&2 && \
+  bash "$_slim_root/scripts/build-base-image.sh" --build-image "$SLIM_LAMBDA_TEST_IMAGE" \
+    ${SLIM_LAMBDA_TEST_BASE_IMAGE:+--name "$SLIM_LAMBDA_TEST_BASE_IMAGE"} >&2
 }
 
 case "$_slim_needs" in

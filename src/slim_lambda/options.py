@@ -68,6 +68,19 @@ class BundlingOptions:
     key ``slim-lambda:image``, else ``public.ecr.aws/sam/build-{runtime}:latest-{arch}``.
     """
 
+    dockerfile: str | None = None
+    """A Dockerfile to build the build image from, instead of ``image``: its directory is
+    the build context (``.dockerignore`` honoured). Built at synth, only for the stacks CDK
+    bundles, once per content (the Dockerfile, the context, ``build_args``): an unchanged
+    one reuses the image it built. PythonFunction's ``DockerImage.from_build(path,
+    file=...)`` is ``dockerfile=f"{path}/{file}"``. Relative to the current directory, as
+    ``entry`` is. Default: none (``image``)."""
+
+    build_args: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """``--build-arg`` values for ``dockerfile``. Treated as secrets: hidden in every log
+    line, never in the asset hash, the deps key or the report (those name the image ID).
+    Default: none."""
+
     manifest: str | None = None
     """The dependency manifest, relative to ``entry``: a requirements file, ``uv.lock``,
     ``poetry.lock``, ``Pipfile.lock`` or ``pyproject.toml``. Default: detected, in that

@@ -98,6 +98,14 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     # BundlingOptions
     "mode": (Case("mode", True, True, b(mode="local")),),
     "image": (Case("image", True, True, b(image="other:{runtime}-{arch}")),),
+    "dockerfile": (
+        Case("dockerfile", True, True, b(dockerfile="DOCKERFILE")),
+        Case("dockerfile: its content", True, True, b(dockerfile="DOCKERFILE2"),
+             b(dockerfile="DOCKERFILE")),
+    ),
+    "build_args": (Case("build_args: values may be secrets, the image ID names them", False,
+                        False, b(dockerfile="DOCKERFILE", build_args={"TOKEN": "two"}),
+                        b(dockerfile="DOCKERFILE", build_args={"TOKEN": "one"})),),
     "manifest": (Case("manifest", True, True, b(manifest="requirements-other.txt")),),
     "groups": (Case("groups", True, True, PYPROJECT.but(bundling={"groups": ("dev",)}),
                     PYPROJECT),),
@@ -242,6 +250,10 @@ def identities(entry: Path, tmp_path: Path, request: pytest.FixtureRequest
     agent = socket.socket(socket.AF_UNIX)
     agent.bind(str(files["AGENT"]))
     request.addfinalizer(agent.close)
+    for name, text in (("DOCKERFILE", "FROM img\n"), ("DOCKERFILE2", "FROM img\nRUN x\n")):
+        (tmp_path / name.lower()).mkdir()
+        files[name] = tmp_path / name.lower() / "Dockerfile"
+        files[name].write_text(text)
     for name, text in (("LIB", "X = 1\n"), ("LIB2", "X = 2\n")):  # one file differs
         files[name] = tmp_path / name.lower()
         files[name].mkdir()

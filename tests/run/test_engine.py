@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from slim_lambda.errors import DockerError
-from slim_lambda.run.engine import DEFAULT_HOST, engine_host
-from slim_lambda.run.target import pin_target
+from slim_lambda.options import BundlingOptions
+from slim_lambda.run.engine import CONTAINER_HOST, DEFAULT_HOST, engine_host
+from slim_lambda.run.target import pin_target, resolve_mode
 from tests.requests import MakeRequest
 
 
@@ -66,3 +67,49 @@ def test_auto_never_falls_back_silently_from_an_engine_cdk_docker_names(
     assert pin_target(request, Silent(), {}).mode == "local"  # type: ignore[arg-type]
     with pytest.raises(DockerError, match="does not know nerdctl's"):
         pin_target(request, Silent(), {"CDK_DOCKER": "nerdctl"})  # type: ignore[arg-type]
+
+
+def test_docker_mode_never_uses_the_default_socket_for_an_engine_cdk_docker_names(
+        tmp_path: Path, make_request: MakeRequest) -> None:
+    """``mode="docker"`` with a CDK_DOCKER engine that is unknown or has no socket is the
+    same error as in ``auto``, not a build on Docker's default socket."""
+    request = make_request(bundling=BundlingOptions(mode="docker"))
+    with pytest.raises(DockerError, match="does not know nerdctl's"):
+        pin_target(request, Silent(), {"CDK_DOCKER": "nerdctl"})  # type: ignore[arg-type]
+    with pytest.raises(DockerError, match="does not know nerdctl's"):
+        resolve_mode(request, Silent(), {"CDK_DOCKER": "nerdctl"})  # type: ignore[arg-type]
+    missing = {"CDK_DOCKER": "podman", "XDG_RUNTIME_DIR": str(tmp_path),
+               CONTAINER_HOST: f"unix://{tmp_path}/none.sock"}
+    with pytest.raises(DockerError, match="no podman API socket exists"):
+        pin_target(request, Silent(), missing)  # type: ignore[arg-type]
+
+
+def test_container_host_names_podmans_socket_first(tmp_path: Path) -> None:
+    sock = tmp_path / "mine.sock"
+    sock.touch()
+    env = {"CDK_DOCKER": "podman", CONTAINER_HOST: f"unix://{sock}",
+           "XDG_RUNTIME_DIR": str(tmp_path / "elsewhere")}
+    engine = engine_host(env)
+    assert (engine.host, engine.problem) == (f"unix://{sock}", None)
+    assert engine.chosen_for_cdk
+    assert engine_host({**env, CONTAINER_HOST: "tcp://127.0.0.1:8888"}).host == \
+        "tcp://127.0.0.1:8888"
+    assert "no podman API socket exists at /nowhere.sock" in str(
+        engine_host({**env, CONTAINER_HOST: "unix:///nowhere.sock"}).problem)
+    assert "not this" in str(engine_host(
+        {**env, CONTAINER_HOST: "ssh://core@127.0.0.1:22/run/podman/podman.sock"}).problem)
+    assert engine_host({**env, "DOCKER_HOST": "unix:///d.sock"}).host == "unix:///d.sock"
+
+
+def test_finch_maps_to_its_socket_under_home(tmp_path: Path) -> None:
+    """Finch does not install on the test machines: its mapping is checked here only."""
+    if Path("/var/run/finch.sock").exists():
+        pytest.skip("finch runs here")
+    sock = tmp_path / ".finch" / "finch.sock"
+    env = {"CDK_DOCKER": "/usr/local/bin/finch", "HOME": str(tmp_path)}
+    assert engine_host(env).problem == (
+        f"CDK_DOCKER=finch, but no finch API socket exists at /var/run/finch.sock or {sock}; "
+        "start finch's daemon, or set DOCKER_HOST to its socket")
+    sock.parent.mkdir()
+    sock.touch()
+    assert (engine_host(env).host, engine_host(env).problem) == (f"unix://{sock}", None)

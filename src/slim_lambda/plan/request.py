@@ -14,6 +14,7 @@ from typing import Any
 from ..manifests import InstallPlan
 from ..options import BundlingOptions, SizeLimits, SlimOptions
 from ..platform import ARCHITECTURES
+from .build_image import DockerfileBuild
 from .extra_sources import ExtraSource
 
 __all__ = ["LAYER_PREFIX", "BuildRequest", "LayerShare", "Target"]
@@ -86,6 +87,8 @@ class BuildRequest:
     resolution: Mapping[str, str] = field(default_factory=dict)
     """The build environment's resolution-changing settings, as identities
     (:func:`slim_lambda.plan.resolution_env.resolution_settings`): in both hashes."""
+    image_build: DockerfileBuild | None = None
+    """``bundling.dockerfile``'s build, by content; then :attr:`image` is its tag."""
     base_image: str = ""
     """The Lambda base image an image function's bundle is copied onto (its Dockerfile's
     ``FROM``); "" for a zip function or a layer. Not in either hash: the image function

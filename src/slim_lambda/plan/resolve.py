@@ -26,6 +26,7 @@ from ..options import (
 )
 from ..pipeline.rules import rule_names
 from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_named, image_for
+from .build_image import dockerfile_build, dockerfile_problems
 from .extra_sources import ExtraSource, resolve_extra_sources
 from .handler import check_handler, handler_module, index_problem
 from .outputs import output_excludes
@@ -130,9 +131,14 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if bundling.cache_max_bytes <= 0:
         problems.append("bundling.cache_max_bytes must be positive")
 
+    image_problems = dockerfile_problems(bundling.dockerfile, bundling.build_args,
+                                         bundling.image)
+    problems += image_problems
     template = bundling.image or image_env or image_context or DEFAULT_IMAGE
-    image = ""
-    if not isinstance(template, str) or not template.strip():
+    image = ""  # with a Dockerfile: its build's tag
+    if bundling.dockerfile or image_problems:
+        pass
+    elif not isinstance(template, str) or not template.strip():
         problems.append(f"image: {template!r} is not an image name")
     elif arch and runtime in RUNTIMES:
         try:
@@ -173,7 +179,10 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     bundling = replace(bundling, remote_cache=remote)
     if extra := output_excludes(entry_abs, output_dirs):
         bundling = replace(bundling, exclude=(*bundling.exclude, *extra))
-    request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch, image=image,
+    build = (dockerfile_build(bundling.dockerfile, bundling.build_args)
+             if bundling.dockerfile else None)
+    request = BuildRequest(entry=entry_abs, runtime=runtime, architecture=arch,
+                           image=build.tag if build else image, image_build=build,
                            plan=plan, bundling=bundling, slim=slim, limits=limits, label=label,
                            prefix=prefix, copy_sources=copy_sources, layers=layers,
                            extra_sources=extras,

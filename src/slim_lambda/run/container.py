@@ -24,7 +24,8 @@ from ..errors import DockerError
 from ..platform import ARCHITECTURES
 from .engine import engine_host
 
-__all__ = ["ContainerRun", "DockerRunner", "EngineSocket", "Transfer", "UnseenMount", "Volume"]
+__all__ = ["BuiltImage", "ContainerRun", "DockerRunner", "EngineSocket", "ImageBuild", "Transfer",
+           "UnseenMount", "Volume"]
 
 Log = Callable[[str], None]
 Fetch = Callable[[str], "Iterable[bytes] | None"]
@@ -71,6 +72,29 @@ class ContainerRun:
     """Memory limit (swap included); None: the engine's default."""
     transfer: Transfer | None = None
     """Inputs and outputs by copy; the container is then removed here, not by the engine."""
+
+
+@dataclass(frozen=True)
+class ImageBuild:
+    """One ``docker build``, as data."""
+
+    context: str
+    dockerfile: str
+    """Relative to ``context``."""
+    tag: str
+    platform: str
+    build_args: dict[str, str] = field(default_factory=dict)
+    network: str = "host"
+    timeout_seconds: int = 1800
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    image_id: str | None
+    """None when a step failed."""
+    error: str = ""
+    lines: tuple[str, ...] = ()
+    """The build's output."""
 
 
 @dataclass(frozen=True)
@@ -252,6 +276,42 @@ class DockerRunner:
         except _sdk_errors() as e:
             raise DockerError(f"cannot inspect build image {image}: {e}") from e
         return self._checked(image, platform, found.attrs.get("Architecture"), str(found.id))
+
+    def has_image(self, image_id: str) -> bool:
+        """Whether the engine still has the image (it may have been pruned)."""
+        if self._engine is not None and self._engine.image(image_id) is not None:
+            return True
+        try:
+            self.client.images.get(image_id)
+            return True
+        except _sdk_errors():
+            return False
+
+    def build_image(self, spec: ImageBuild, log: Log) -> BuiltImage:
+        """``docker build`` of ``spec``, its output streamed to ``log``; a failing step is
+        a result with its error, not an exception (the caller names the Dockerfile)."""
+        lines: list[str] = []
+        image_id: str | None = None
+        try:
+            chunks = self.client.api.build(
+                path=spec.context, dockerfile=spec.dockerfile, tag=spec.tag,
+                buildargs=dict(spec.build_args), network_mode=spec.network,
+                platform=spec.platform, rm=True, forcerm=True, decode=True,
+                timeout=spec.timeout_seconds)
+            for chunk in chunks:
+                for line in str(chunk.get("stream") or "").splitlines():
+                    lines.append(line)
+                    log(line)
+                aux = chunk.get("aux")
+                if isinstance(aux, dict) and isinstance(aux.get("ID"), str):
+                    image_id = aux["ID"]
+                if chunk.get("error"):
+                    return BuiltImage(None, str(chunk["error"]).strip(), tuple(lines))
+            if image_id is None:  # engines that do not say it: ask for the tag
+                image_id = str(self.client.images.get(spec.tag).id)
+        except _sdk_errors() as e:
+            return BuiltImage(None, str(e), tuple(lines))
+        return BuiltImage(image_id, "", tuple(lines))
 
     def container_user(self) -> str | None:
         """Who a build container runs as: this user, who owns the ``0700`` work directory

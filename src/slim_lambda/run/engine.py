@@ -14,12 +14,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_HOST", "Engine", "engine_host"]
+__all__ = ["CONTAINER_HOST", "DEFAULT_HOST", "Engine", "engine_host"]
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
+CONTAINER_HOST = "CONTAINER_HOST"
+"""podman's own variable for the service its CLI talks to (``unix:///path/podman.sock``):
+with ``CDK_DOCKER=podman`` it names the socket before the usual places do."""
 
 #: ``CDK_DOCKER`` value → where that engine's Docker-compatible API socket is, first
-#: that exists (``$XDG_RUNTIME_DIR`` and ``~`` expanded).
+#: that exists (``$XDG_RUNTIME_DIR`` and ``~`` expanded). Only podman's is tested against
+#: the engine itself (tests/test_podman.py); finch does not install on the test machines.
 SOCKETS: dict[str, tuple[str, ...]] = {
     "podman": ("$XDG_RUNTIME_DIR/podman/podman.sock", "/run/podman/podman.sock"),
     "finch": ("/var/run/finch.sock", "~/.finch/finch.sock"),
@@ -48,7 +52,9 @@ def _expand(path: str, environ: Mapping[str, str]) -> str | None:
         if not runtime:
             return None
         path = path.replace("$XDG_RUNTIME_DIR", runtime)
-    return os.path.expanduser(path)
+    if path.startswith("~/"):
+        return os.path.join(environ.get("HOME") or os.path.expanduser("~"), path[2:])
+    return path
 
 
 def engine_host(environ: Mapping[str, str]) -> Engine:
@@ -60,6 +66,8 @@ def engine_host(environ: Mapping[str, str]) -> Engine:
     if not cli or cli == "docker":
         return Engine(DEFAULT_HOST, None)
     named = f"CDK_DOCKER={cli}"
+    if cli == "podman" and environ.get(CONTAINER_HOST):
+        return _container_host(environ[CONTAINER_HOST], named)
     if cli not in SOCKETS:
         return Engine(DEFAULT_HOST, named, problem=(
             f"{named}: slim-lambda talks to engines through their Docker API socket and does "
@@ -72,3 +80,21 @@ def engine_host(environ: Mapping[str, str]) -> Engine:
             f"{named}, but no {cli} API socket exists at {' or '.join(paths)}; start "
             f"{start}, or set DOCKER_HOST to its socket"))
     return Engine(f"unix://{found}", named)
+
+
+def _container_host(url: str, named: str) -> Engine:
+    """The podman service ``CONTAINER_HOST`` names: a unix socket that must exist, or a
+    ``tcp://`` address; podman's ``ssh://`` connections are its CLI's, not a Docker API."""
+    where = f"{named} with {CONTAINER_HOST}={url}"
+    if url.startswith("tcp://"):
+        return Engine(url, where)
+    if not url.startswith("unix://"):
+        return Engine(DEFAULT_HOST, where, problem=(
+            f"{where}: slim-lambda reaches podman's Docker API on a unix:// socket or at a "
+            "tcp:// address, not this; run `podman system service` where this host can "
+            "reach it and point CONTAINER_HOST (or DOCKER_HOST) there"))
+    if not os.path.exists(url.removeprefix("unix://")):
+        return Engine(url, where, problem=(
+            f"{where}, but no podman API socket exists at {url.removeprefix('unix://')}; "
+            "start `podman system service` there, or set DOCKER_HOST to its socket"))
+    return Engine(url, where)

@@ -24,7 +24,8 @@ from ..plan.request import BuildRequest, Target
 from ..plan.resolution_env import resolution_settings
 from ..platform import ARCHITECTURES, RUNTIMES, host_architecture
 from .container import DockerRunner, EngineSocket
-from .engine import engine_host
+from .dockerfile_image import built_image, pinned_image
+from .engine import Engine, engine_host
 from .environment import passthrough_environment
 from .gitpins import pin_git
 
@@ -51,14 +52,29 @@ def requested_mode(request: BuildRequest, environ: Mapping[str, str] | None = No
     return mode
 
 
-def _auto(answers: Callable[[], bool], environ: Mapping[str, str]) -> str:
-    """``auto`` resolved: Docker when the engine answers; local when it does not, unless
-    the engine was chosen for CDK (``CDK_DOCKER``): then that is an error, not a surprise."""
+def _named_engine(environ: Mapping[str, str]) -> Engine:
+    """The engine the environment names; what is known to be wrong with it (an unknown
+    ``CDK_DOCKER``, its socket missing) is an error in Docker and ``auto`` mode alike,
+    never a build on Docker's default socket."""
     named = engine_host(environ)
     if named.problem:
         raise DockerError(named.problem)
+    return named
+
+
+def _auto(answers: Callable[[], bool], environ: Mapping[str, str],
+          dockerfile: str | None = None) -> str:
+    """``auto`` resolved: Docker when the engine answers; local when it does not, unless
+    the engine was chosen for CDK (``CDK_DOCKER``) or the build image is a Dockerfile's
+    (what it adds would be missing): then that is an error, not a surprise."""
+    named = _named_engine(environ)
     if answers():
         return "docker"
+    if dockerfile:
+        raise DockerError(
+            f"bundling.dockerfile {dockerfile} needs a Docker engine to build its image, and "
+            f"none answers at {named.host}; start Docker (or set DOCKER_HOST), or remove "
+            "bundling.dockerfile to build in local mode")
     if named.chosen_for_cdk:
         raise DockerError(
             f"{named.named_by} names the engine at {named.host}, which does not answer; "
@@ -71,7 +87,10 @@ def resolve_mode(request: BuildRequest, docker: DockerRunner,
                  environ: Mapping[str, str] | None = None) -> str:
     environ = os.environ if environ is None else environ
     mode = requested_mode(request, environ)
-    return _auto(docker.available, environ) if mode == "auto" else mode
+    if mode == "docker":
+        _named_engine(environ)
+    return (_auto(docker.available, environ, request.bundling.dockerfile) if mode == "auto"
+            else mode)
 
 
 def local_target(request: BuildRequest) -> Target:
@@ -92,7 +111,8 @@ def local_target(request: BuildRequest) -> Target:
 def resolve_target(request: BuildRequest, mode: str, docker: DockerRunner,
                    log: Callable[[str], None]) -> Target:
     if mode == "docker":
-        image_id = docker.ensure_image(request.image, request.platform, log)
+        image_id = (built_image(request, docker, log) if request.image_build else
+                    docker.ensure_image(request.image, request.platform, log))
         return Target("docker", image_id, True, True, True)
     return local_target(request)
 
@@ -106,9 +126,14 @@ def pin_target(request: BuildRequest, engine: EngineSocket | None,
     environ = os.environ if environ is None else environ
     mode = requested_mode(request, environ)
     if mode == "auto":
-        mode = _auto(lambda: engine is None or engine.ping(), environ)
+        mode = _auto(lambda: engine is None or engine.ping(), environ,
+                     request.bundling.dockerfile)
+    elif mode == "docker":
+        _named_engine(environ)
     if mode == "local":
         return local_target(request)
+    if request.image_build is not None:
+        return Target("docker", pinned_image(request, engine), True, True, True)
     attrs = engine.image(request.image) if engine is not None else None
     image_id = attrs.get("Id") if attrs is not None else None
     return Target("docker", image_id if isinstance(image_id, str) else request.image + ABSENT,

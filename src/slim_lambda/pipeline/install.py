@@ -247,18 +247,25 @@ def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
 
 def install_path_packages(spec: DepsSpec, python: str = sys.executable) -> None:
     """The lock's path and workspace packages (``InstallSettings.packages``), each built
-    from its copy and installed without dependencies: the lock's closure has those."""
+    from its copy, and its git packages at their commits, installed without dependencies:
+    the lock's closure has those."""
     copies = dict(spec.install.source_trees)
     for mounted in spec.install.packages:
         install_package(spec, mounted, copies[mounted], os.path.basename(mounted), python)
+    for requirement in spec.install.git:
+        install_package(spec, requirement, None, requirement.split(" @ ")[0], python)
 
 
-def install_package(spec: DepsSpec, source: str, copy: str, what: str,
+def install_package(spec: DepsSpec, source: str, copy: str | None, what: str,
                     python: str = sys.executable) -> str:
-    """``source`` copied to ``copy`` (fresh) and installed from there as a package."""
-    if os.path.exists(copy):
-        shutil.rmtree(copy)
-    copy_sources(source, copy)
+    """``source`` copied to ``copy`` (fresh) and installed from there as a package; with
+    no ``copy``, ``source`` is a requirement (a git URL naming its commit)."""
+    if copy is None:
+        copy = source
+    else:
+        if os.path.exists(copy):
+            shutil.rmtree(copy)
+        copy_sources(source, copy)
     if spec.install.installer == "uv":
         cmd = [spec.install.uv or "uv", "pip", "install", "--target", spec.output_dir,
                "--python-platform", spec.install.python_platform, "--python-version",

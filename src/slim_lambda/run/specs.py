@@ -72,7 +72,7 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         requirements_file=_seen(requirements, seen), require_hashes=plan.require_hashes,
         no_deps=plan.no_deps,
         project_dir=f"{seen.entry}/{plan.project}" if plan.project else None,
-        source_trees=source_trees, packages=packages,
+        source_trees=source_trees, packages=packages, git=plan.git,
         before_install=tuple(b.before_install), after_install=tuple(b.after_install),
         entry_dir=seen.entry,
         installer="uv" if local else "pip", uv=uv_binary() if local else "",

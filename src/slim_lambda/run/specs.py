@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 
 from ..pipeline.errors import BuildError
 from ..pipeline.spec import AssembleSpec, DepsSpec, InstallSettings
@@ -35,16 +36,19 @@ def uv_binary() -> str:
         return found
 
 
-def requirements_file(request: BuildRequest, work: str) -> str | None:
+def requirements_file(request: BuildRequest, work: str, more: Sequence[str] = ()
+                      ) -> str | None:
     """Where the requirements are, relative to a stage's mounts: ``@entry/…`` for a
     requirements file read in place (its ``-r``/``-c`` includes resolve next to it), else a
-    file written into ``work`` for a lock file's pinned closure. None: nothing to install."""
+    file written into ``work`` for a lock file's pinned closure or a pyproject's
+    dependencies, ``more`` lines after them. None: nothing to install."""
     plan = request.plan
     if plan.kind == "requirements.txt" and plan.manifest:
         return f"@entry/{plan.manifest}"
-    if plan.requirements.strip():
+    text = plan.requirements + "".join(f"{line}\n" for line in more)
+    if text.strip():
         with open(os.path.join(work, WRITTEN_REQUIREMENTS), "w", encoding="utf-8") as f:
-            f.write(plan.requirements)
+            f.write(text)
         return WRITTEN_REQUIREMENTS
     return None
 

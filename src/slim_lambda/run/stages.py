@@ -78,9 +78,12 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
             requirements = requirements_file(request, work)
         elif request.plan.kind == "requirements.txt":  # the container sees mounts only
             requirements, trees = write_flat_requirements(request, mounts, seen, work)
-        else:  # a lock's path packages, installed after its closure
+        elif request.plan.no_deps:  # a lock's path packages, installed after its closure
             requirements, trees = requirements_file(request, work), path_packages(seen)
             packages = tuple(mounted for mounted, _copy in trees)
+        else:  # a pyproject.toml's path sources: resolved with its requirements
+            trees = path_packages(seen)
+            requirements = requirements_file(request, work, [copy for _m, copy in trees])
         spec = deps_spec(request, session.target, seen, requirements, imports,
                          zip_sizes=session.deflater.engine() is None, source_trees=trees,
                          packages=packages)

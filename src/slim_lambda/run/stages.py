@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..manifests.gitrefs import git_requirements
 from ..pipeline.imports import probe_key
 from ..pipeline.spec import TREE_FINAL
 from ..plan.request import BuildRequest
+from .gitpins import git_urls
 from .pathdeps import local_paths, path_packages, write_flat_requirements
 from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
 from .session import Session
@@ -39,9 +39,8 @@ def _container(session: Session, ssh: SshAgent | None = None) -> ContainerRunner
 
 def _ssh(request: BuildRequest) -> SshAgent | None:
     """The agent for the deps stage, when asked (checked again: the socket may be gone)."""
-    urls = [*request.git_pins.values(), *request.plan.git]
     return ssh_agent(request.bundling, os.environ, request.label or request.entry,
-                     [r.url for r in git_requirements(urls)])
+                     git_urls(request))
 
 
 def _layers(session: Session) -> tuple[str, ...]:

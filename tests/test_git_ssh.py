@@ -24,6 +24,7 @@ from slim_lambda.options import SizeLimits, SlimOptions
 from slim_lambda.plan.keys import deps_key
 from slim_lambda.plan.resolve import resolve_request
 from slim_lambda.run.build import build
+from slim_lambda.run.cache import META_SUFFIX
 from slim_lambda.run.container import DockerRunner
 from slim_lambda.run.specs import uv_binary
 from slim_lambda.run.sshagent import ssh_command
@@ -158,6 +159,8 @@ def test_a_git_ssh_branch_builds_with_the_agent_in_the_deps_container_only(
     shipped = [p for p in out.rglob("*") if p.is_file()]
     assert not [p for p in shipped if ssh_remote.agent.encode() in p.read_bytes()]
     assert "agent.sock" not in json.dumps(report)
+    metas = list(Path(os.environ["SLIM_LAMBDA_CACHE_DIR"]).rglob(f"*{META_SUFFIX}"))
+    assert metas and not [m for m in metas if "agent.sock" in m.read_text()]
     # the agent is how, not what: another socket is the same dependency tree
     other = tmp_path / "other.sock"
     shutil.copy(ssh_remote.known_hosts, tmp_path / "known_hosts_copy")

@@ -4,6 +4,9 @@ packages resolved with the rest; the kinds only a lock records are errors that s
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,18 @@ def test_a_path_that_is_not_a_directory_is_an_error(tmp_path: Path) -> None:
         f"{fn}/pyproject.toml: [tool.uv.sources] shared = {{ path = '../../libs/missing' }}: "
         f"{tmp_path}/libs/missing is not a directory; point it at the library's directory "
         "(the one with its pyproject.toml)"]
+
+
+def test_local_mode_says_a_path_source_needs_docker(tmp_path: Path) -> None:
+    """Local mode installs wheels only (uv --only-binary): the library cannot be built."""
+    fn = _project(tmp_path, 'shared = { path = "../../libs/shared" }', deps='"shared"')
+    (fn / "index.py").write_text("import shared\n\n\ndef handler(event, context):\n    pass\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "slim_lambda.cli", "build", str(fn), "--runtime", "python3.11",
+         "--out", str(tmp_path / "out"), "--mode", "local"], capture_output=True, text=True,
+        timeout=300, env={**os.environ, "SLIM_LAMBDA_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 1
+    assert ("uv could not install the requirements: shared must be built from its sources (a "
+            "path or git package, or a release without a wheel), and local mode never builds: "
+            "use bundling.mode='docker' (CLI --mode docker), or lock it with uv") in proc.stderr
+    assert not (tmp_path / "out").exists()

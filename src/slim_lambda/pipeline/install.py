@@ -169,6 +169,11 @@ def _explain(output: str, returncode: int = 1, *, netrc: bool = False) -> str:
         return (f"{m.group(1)} has no wheel for this runtime and architecture, and local mode "
                 "never builds from source: use bundling.mode='docker' (CLI --mode docker) to "
                 "build it in the Lambda build image, or pin a version that ships such a wheel")
+    if m := re.search(r"Building source distributions is disabled, but attempted to build "
+                      r"`([^`]+)`", text):
+        return (f"{m.group(1)} must be built from its sources (a path or git package, or a "
+                "release without a wheel), and local mode never builds: use "
+                "bundling.mode='docker' (CLI --mode docker), or lock it with uv")
     if m := re.search(r"[Bb]ecause (\S+) was not found in the (?:package registry|provided "
                       r"package locations)", text):
         return (f"no installable distribution for {m.group(1)}: check the name, and that the "

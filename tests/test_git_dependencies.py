@@ -5,63 +5,28 @@ refuses moving refs; an unreachable remote is a clear error at synth."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from slim_lambda import BundlingOptions, ConfigurationError
-from tests.fixtures.projects import BUILD_SYSTEM
+from tests.fixtures.gitrepo import GIT, free_port, git_daemon, git_project
+from tests.fixtures.gitrepo import commit as _commit
 from tests.test_docker_build import handler_answer, synth
 from tests.test_errors import ours
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
-GIT = ["git", "-c", "user.name=fixture", "-c", "user.email=fixture@example.invalid",
-       "-c", "init.defaultBranch=main"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _commit(repo: Path, word: str) -> str:
-    (repo / "src/gitlib/__init__.py").write_text(f"WORD = {word!r}\n")
-    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*GIT, "commit", "-qm", word], cwd=repo, check=True)
-    return subprocess.run([*GIT, "rev-parse", "HEAD"], cwd=repo, check=True,
-                          capture_output=True, text=True).stdout.strip()
-
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``git://127.0.0.1:PORT/gitlib.git``, a setuptools project, and its work tree."""
-    served = tmp_path / "served"
-    repo = served / "gitlib.git"
-    (repo / "src/gitlib").mkdir(parents=True)
-    (repo / "pyproject.toml").write_text('[project]\nname = "gitlib"\nversion = "0.1.0"\n'
-                                         + BUILD_SYSTEM)
-    subprocess.run([*GIT, "init", "-q"], cwd=repo, check=True)
-    _commit(repo, "hello")
-    port = _free_port()
-    daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--export-all",
-                               f"--base-path={served}", "--listen=127.0.0.1", f"--port={port}",
-                               str(served)], stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(50):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        yield f"git://127.0.0.1:{port}/gitlib.git", repo
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
+    repo = tmp_path / "served" / "gitlib.git"
+    git_project(repo)
+    with git_daemon(tmp_path / "served") as base:
+        yield f"{base}/gitlib.git", repo
 
 
 def _entry(tmp_path: Path, requirement: str) -> Path:
@@ -111,7 +76,7 @@ def test_require_commit_refuses_a_branch_and_takes_a_commit(
 
 
 def test_an_unreachable_remote_is_an_error_at_synth(tmp_path: Path, clean_env: None) -> None:
-    url = f"git://127.0.0.1:{_free_port()}/nothing.git"
+    url = f"git://127.0.0.1:{free_port()}/nothing.git"
     fn = _entry(tmp_path, f"gitlib @ git+{url}@main")
     with pytest.raises(Exception) as raised:
         synth(fn, tmp_path / "out", bundling=BundlingOptions(mode="docker"))

@@ -24,12 +24,15 @@ from slim_lambda.options import SizeLimits, SlimOptions
 from slim_lambda.plan.keys import deps_key
 from slim_lambda.plan.resolve import resolve_request
 from slim_lambda.run.build import build
+from slim_lambda.run.cache import META_SUFFIX
 from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.specs import uv_binary
+from slim_lambda.run.sshagent import ssh_command
 from slim_lambda.run.target import pin_request
-from tests.fixtures.projects import BUILD_SYSTEM
+from tests.fixtures.gitrepo import GIT, free_port, git_project
+from tests.fixtures.gitrepo import commit as _commit
 from tests.test_docker_build import handler_answer, synth
 from tests.test_errors import ours
-from tests.test_git_dependencies import GIT, _commit, _free_port
 from tests.test_hygiene import _RecordingClient
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -70,7 +73,7 @@ def ssh_remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SshR
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f",
                         str(ssh / name)], check=True)
     (ssh / "authorized_keys").write_text((ssh / "user_key.pub").read_text())
-    port = _free_port()
+    port = free_port()
     (ssh / "sshd_config").write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {ssh / 'host_key'}\n"
         f"AuthorizedKeysFile {ssh / 'authorized_keys'}\nPidFile {ssh / 'sshd.pid'}\n"
@@ -92,11 +95,7 @@ def ssh_remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SshR
         host_key = (ssh / "host_key.pub").read_text().split()[:2]
         (ssh / "known_hosts").write_text(f"[127.0.0.1]:{port} {' '.join(host_key)}\n")
         repo = tmp_path / "served" / "gitlib.git"
-        (repo / "src/gitlib").mkdir(parents=True)
-        (repo / "pyproject.toml").write_text('[project]\nname = "gitlib"\nversion = "0.1.0"\n'
-                                             + BUILD_SYSTEM)
-        subprocess.run([*GIT, "init", "-q"], cwd=repo, check=True)
-        _commit(repo, "over ssh")
+        git_project(repo, "over ssh")
         _wait_for(port)
         monkeypatch.setenv("SSH_AUTH_SOCK", agent_sock)
         monkeypatch.delenv("SLIM_LAMBDA_SSH", raising=False)
@@ -160,6 +159,8 @@ def test_a_git_ssh_branch_builds_with_the_agent_in_the_deps_container_only(
     shipped = [p for p in out.rglob("*") if p.is_file()]
     assert not [p for p in shipped if ssh_remote.agent.encode() in p.read_bytes()]
     assert "agent.sock" not in json.dumps(report)
+    metas = list(Path(os.environ["SLIM_LAMBDA_CACHE_DIR"]).rglob(f"*{META_SUFFIX}"))
+    assert metas and not [m for m in metas if "agent.sock" in m.read_text()]
     # the agent is how, not what: another socket is the same dependency tree
     other = tmp_path / "other.sock"
     shutil.copy(ssh_remote.known_hosts, tmp_path / "known_hosts_copy")
@@ -213,3 +214,40 @@ def test_an_unknown_host_key_fails_the_synth_it_is_never_accepted(
     assert "host key is known for [127.0.0.1]:" in str(err)
     assert "the host's key is not in bundling.ssh_known_hosts (default ~/.ssh/known_hosts)" \
         in str(err)
+
+
+def test_a_uv_lock_git_source_installs_its_locked_commit(
+        ssh_remote: SshRemote, build_image: str, tmp_path: Path, clean_env: None) -> None:
+    """uv locks git sources over https, ssh or file only: this one is fetched over SSH. The
+    locked commit ships; a new commit, locked again, is a new build that ships it."""
+    fn = tmp_path / "fn"
+    fn.mkdir()
+    (fn / "index.py").write_text("import gitlib\n\n\ndef handler(event, context):\n"
+                                 "    return gitlib.WORD\n")
+    (fn / "pyproject.toml").write_text(
+        '[project]\nname = "fn"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["gitlib"]\n\n[tool.uv.sources]\n'
+        f'gitlib = {{ git = "{ssh_remote.url}", branch = "main" }}\n')
+    env = dict(os.environ, GIT_SSH_COMMAND=ssh_command(str(ssh_remote.known_hosts)),
+               UV_CACHE_DIR=str(tmp_path / "uv-cache"))
+
+    def lock(*args: str) -> None:
+        proc = subprocess.run([uv_binary(), "lock", *args], cwd=fn, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+
+    lock()
+    bundling = BundlingOptions(mode="docker", image=build_image, ssh=True,
+                               ssh_known_hosts=str(ssh_remote.known_hosts))
+    _t, first, report = synth(fn, tmp_path / "out1", bundling=bundling)
+    assert handler_answer(build_image, first) == "over ssh"
+    assert any("gitlib is installed from git at its locked commit" in n
+               for n in report["manifest"]["notes"]), report["manifest"]
+
+    _commit(ssh_remote.repo, "relocked")
+    _t, same, _r = synth(fn, tmp_path / "out2", bundling=bundling)
+    assert handler_answer(build_image, same) == "over ssh"  # the lock, not the branch
+    lock("--upgrade-package", "gitlib")
+    _t, moved, report = synth(fn, tmp_path / "out3", bundling=bundling)
+    assert moved.name != first.name and report["cache"]["hit"] is False
+    assert handler_answer(build_image, moved) == "relocked"

@@ -95,10 +95,17 @@ def test_unsupported_sources(house: LockWheelhouse, tmp_path: Path) -> None:
     entry = uv_project(tmp_path / "uv", house)
     lock = entry / "uv.lock"
     pure = 'name = "slimfix-pure"\nversion = "1.0.0"\n'
-    lock.write_text(lock.read_text().replace(
+    text = lock.read_text()
+    lock.write_text(text.replace(
+        f'{pure}source = {{ registry = "{INDEX_URL}" }}',
+        f'{pure}source = {{ url = "https://files.example/pure-1.0.0.tar.gz" }}'))
+    with pytest.raises(ConfigurationError, match="slimfix-pure has source url = "):
+        resolve_manifest(str(entry))
+    lock.write_text(text.replace(  # a git source must name a full commit
         f'{pure}source = {{ registry = "{INDEX_URL}" }}',
         f'{pure}source = {{ git = "https://git.example/pure?rev=main#abc" }}'))
-    with pytest.raises(ConfigurationError, match="slimfix-pure has source git = "):
+    with pytest.raises(ConfigurationError, match=r"slimfix-pure comes from git .* without a "
+                       r"locked commit"):
         resolve_manifest(str(entry))
 
     entry = pipfile_project(tmp_path / "pipenv", house)

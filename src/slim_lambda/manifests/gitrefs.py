@@ -5,7 +5,8 @@ A branch or a tag moves; a cache keyed by the text ``@main`` would serve last we
 So every git requirement of a requirements file is found here (pure: the text only), its
 ref resolved to a commit at synth (:mod:`slim_lambda.run.gitpins`), and the file the build
 reads names that commit, which the deps key and the asset hash cover. A ref that is
-already a full commit needs no resolution.
+already a full commit needs no resolution. A lock file's git package already names its
+commit: :func:`locked_requirement` turns it into the same kind of line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["GitRequirement", "git_requirements", "pin"]
+__all__ = ["GitRequirement", "git_requirements", "locked_requirement", "pin"]
 
 _TOKEN = re.compile(r"git\+[A-Za-z][A-Za-z0-9+.-]*://[^\s;]+")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
@@ -59,3 +60,13 @@ def git_requirements(lines: list[str]) -> list[GitRequirement]:
 def pin(requirement: GitRequirement, commit: str) -> str:
     """The requirement's URL naming ``commit`` instead of its ref."""
     return f"git+{requirement.url}@{commit}{requirement.fragment}"
+
+
+def locked_requirement(name: str, url: str, commit: object,
+                       subdirectory: object = None) -> str | None:
+    """A lock's git package as a requirement naming its commit (``name @ git+URL@commit``);
+    None when the lock names no full commit (a moving ref is never installed)."""
+    if not isinstance(commit, str) or not _COMMIT.fullmatch(commit):
+        return None
+    fragment = f"#subdirectory={subdirectory}" if subdirectory else ""
+    return f"{name} @ git+{url.removeprefix('git+')}@{commit}{fragment}"

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from ..pipeline.redact import redact
 from .closure import Key
 from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx
@@ -20,7 +21,7 @@ from .project import project_dir as project_directory
 from .versions import version_key
 
 __all__ = ["Pin", "collect_pins", "lock_plan", "lock_summary", "pins_plan", "strong_hashes",
-           "unsupported_source"]
+           "unlocked_git", "unsupported_source", "with_git", "with_paths"]
 
 STRONG_HASHES = ("sha256:", "sha384:", "sha512:")
 """Hash algorithms pip accepts with ``--require-hashes``."""
@@ -46,6 +47,22 @@ def unsupported_source(ctx: Ctx, name: str, kind: str, where: object) -> str:
     return (f"{ctx.path}: {name} has source {kind} = {where!r}, which slim-lambda does not "
             "install from a lock yet: publish it to an index (bundling.index_url / "
             f"bundling.find_links), or use a requirements file with {MANIFEST_OPTION}")
+
+
+def unlocked_git(ctx: Ctx, name: str, url: object, fix: str) -> str:
+    """The problem of a lock's git package that names no full commit."""
+    return (f"{ctx.path}: {name} comes from git ({redact(str(url))}) without a locked commit, "
+            f"and a branch or tag can move: {fix}")
+
+
+def with_git(ctx: Ctx, plan: InstallPlan, requirements: Iterable[str]) -> InstallPlan:
+    """``plan`` installing the lock's git packages (each naming its commit) too."""
+    found = tuple(sorted(set(requirements)))
+    if not found:
+        return plan
+    notes = [f"{ctx.rel}: {r.split(' @ ')[0]} is installed from git at its locked commit "
+             f"{r.rsplit('@', 1)[1][:12]}" for r in found]
+    return replace(with_notes(plan, *notes), git=found)
 
 
 def lock_relative(ctx: Ctx, where: str) -> str:

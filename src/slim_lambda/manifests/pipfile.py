@@ -13,8 +13,18 @@ from typing import Any
 
 from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx, load_toml, read_text
+from .gitrefs import locked_requirement
 from .groups import select
-from .lockfile import Pin, lock_relative, lock_summary, pins_plan, strong_hashes, with_paths
+from .lockfile import (
+    Pin,
+    lock_relative,
+    lock_summary,
+    pins_plan,
+    strong_hashes,
+    unlocked_git,
+    with_git,
+    with_paths,
+)
 from .plan import InstallPlan
 from .versions import normalize, same_version
 
@@ -64,12 +74,21 @@ def read_pipfile(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summ
     pins: dict[str, Pin] = {}
     problems = []
     paths: list[str] = []
+    gits: list[str] = []
     for section in ["default", *sorted(chosen.groups)]:
         for name, entry in sorted(data.get(section, {}).items()):
             where = entry.get("path") if isinstance(entry.get("path"), str) else None
             if where is not None and os.path.isdir(os.path.join(os.path.dirname(ctx.path),
                                                                 where)):
                 paths.append(lock_relative(ctx, where))  # editable or not: built, installed
+                continue
+            if entry.get("git"):  # pipenv locks the commit in "ref"
+                git = locked_requirement(normalize(name), str(entry["git"]), entry.get("ref"),
+                                         entry.get("subdirectory"))
+                if git is None:
+                    problems.append(unlocked_git(ctx, f"{name} ({section})", entry["git"], _FIX))
+                else:
+                    gits.append(git)
                 continue
             made = _pin(ctx, section, name, entry)
             if isinstance(made, str):
@@ -89,4 +108,5 @@ def read_pipfile(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summ
     default_pins = [pins[n] for n in map(normalize, data.get("default", {})) if n in pins]
     plan = pins_plan(ctx, "Pipfile.lock", pins.values(), selected=selected, project=None,
                      notes=notes)
-    return with_paths(ctx, plan, paths), lock_summary(top, default_pins)
+    return (with_git(ctx, with_paths(ctx, plan, paths), gits),
+            lock_summary(top, default_pins))

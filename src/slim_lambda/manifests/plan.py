@@ -34,8 +34,9 @@ class InstallPlan:
     """Entry-relative directory of a project to install as a package (a ``pyproject.toml``
     with a build backend), after ``requirements`` and with ``--no-deps``; else None."""
     paths: tuple[str, ...] = ()
-    """Entry-relative directories of a lock's path and workspace packages (``../../libs/
-    common``), installed as packages after ``requirements``, with ``--no-deps``."""
+    """Entry-relative directories of path and workspace packages (``../../libs/common``):
+    a lock's are installed as packages after ``requirements``, with ``--no-deps``; a
+    ``pyproject.toml``'s (``no_deps`` False) are resolved together with ``requirements``."""
     git: tuple[str, ...] = ()
     """A lock's git packages, each naming its locked commit (``name @ git+https://host/
     repo@<40-hex commit>``), installed as packages after ``requirements``, with

@@ -17,8 +17,9 @@ from . import lockfile
 from .closure import Edge, Key, Releases, walk
 from .compare import Summary
 from .context import Ctx, load_toml
+from .gitrefs import locked_requirement
 from .groups import select
-from .lockfile import Pin, collect_pins, lock_plan, strong_hashes, unsupported_source
+from .lockfile import Pin, collect_pins, lock_plan, strong_hashes, unlocked_git, unsupported_source
 from .markers import Conj, admits_python, atoms, drop_extra, render
 from .plan import InstallPlan
 from .poetry_deps import declared, poetry_edges
@@ -74,6 +75,7 @@ def read_poetry(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summa
         return _lock_edges(p, lambda name, value: normalize(name) in wanted)
 
     paths: list[str] = []
+    gits: list[str] = []
 
     def pin(key: Key, conjs: list[Conj]) -> Pin | str | None:
         if key == _PROJECT:
@@ -82,6 +84,14 @@ def read_poetry(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summa
         source_type = p.get("source", {}).get("type", "legacy")
         if source_type == "directory":  # a path dependency (develop = true or not)
             paths.append(lockfile.lock_relative(ctx, str(p["source"]["url"])))
+            return None
+        if source_type == "git":  # installed at resolved_reference, never at reference
+            source = p["source"]
+            made = locked_requirement(key[0], str(source.get("url", "")),
+                                      source.get("resolved_reference"), source.get("subdirectory"))
+            if made is None:
+                return unlocked_git(ctx, key[0], source.get("url"), "run `poetry lock`")
+            gits.append(made)
             return None
         if source_type not in ("legacy", "pypi", "", None):
             return unsupported_source(ctx, key[0], source_type, p["source"].get("url", ""))
@@ -100,7 +110,7 @@ def read_poetry(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summa
     plan, summary = lock_plan(ctx, "poetry.lock", pins, top=[e.name for e in deps.main],
                               selected=selected, notes=[*chosen.notes, *([note] if note else [])],
                               project=deps.name if package else None)
-    return lockfile.with_paths(ctx, plan, paths), summary
+    return lockfile.with_git(ctx, lockfile.with_paths(ctx, plan, paths), gits), summary
 
 
 def _lock_edges(package: Mapping[str, Any], keep: Callable[[str, Any], bool]) -> list[Edge]:

@@ -2,7 +2,8 @@
 
 With no lock there is nothing to pin, so the plan lists what the project declares — its
 dependencies, chosen extras (``[project.optional-dependencies]``) and PEP 735 dependency
-groups (with ``include-group``) — as written, and pip resolves them once.
+groups (with ``include-group``) — as written, and pip resolves them once; those
+``[tool.uv.sources]`` points at a directory are built from it (:mod:`.uvsources`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .context import MANIFEST_OPTION, Ctx, load_toml
 from .groups import select
 from .plan import InstallPlan
 from .project import check_python, is_package, project_dir
+from .uvsources import uv_path_sources
 from .versions import normalize, parse_requirement, requirement_name
 
 __all__ = ["read_pyproject"]
@@ -72,7 +74,7 @@ def read_pyproject(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Su
     reqs = [*project.get("dependencies", []), *(r for x in sorted(chosen.extras)
                                                 for r in optional[x])]
     reqs += [r for g in sorted(chosen.groups) for r in _group(ctx, dep_groups, g)]
-    lines = _expand(reqs, own, optional)
+    lines, paths = uv_path_sources(ctx, data, _expand(reqs, own, optional))
     unique = sorted(dict.fromkeys(lines), key=lambda s: (requirement_name(s), s))
     notes = list(chosen.notes)
     package, note = is_package(ctx, data)
@@ -81,8 +83,11 @@ def read_pyproject(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Su
     if package:
         notes.append(f"{ctx.rel}: the project {own or '.'} is installed as a package (after "
                      "the dependencies listed in it, without resolving again)")
+    notes += [f"{ctx.rel}: {p} is a path source ([tool.uv.sources]), built and installed as "
+              "a package" for p in paths]
     plan = InstallPlan(kind="pyproject.toml", manifest=ctx.rel,
                        requirements="".join(f"{x}\n" for x in unique), require_hashes=False,
-                       no_deps=False, project=directory, groups=selected, notes=tuple(notes))
+                       no_deps=False, project=directory, paths=paths, groups=selected,
+                       notes=tuple(notes))
     top = [r for r in map(parse_requirement, project.get("dependencies", [])) if r]
     return plan, Summary(top={r.name: r.pin for r in top})

@@ -9,12 +9,14 @@ walked through the lock's graph. A release is picked by the exact version an edg
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
 from .closure import Edge, Key, Releases, walk
 from .compare import Summary
 from .context import MANIFEST_OPTION, Ctx, load_toml
+from .gitrefs import locked_requirement
 from .groups import select
 from .lockfile import (
     Pin,
@@ -22,7 +24,9 @@ from .lockfile import (
     lock_plan,
     lock_relative,
     strong_hashes,
+    unlocked_git,
     unsupported_source,
+    with_git,
     with_paths,
 )
 from .markers import Conj, render
@@ -60,6 +64,7 @@ def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
                         f"workspace's), or name a requirements file with {MANIFEST_OPTION}")
     root = roots[0]
     paths: list[str] = []
+    gits: list[str] = []
     root_key = (normalize(root["name"]), str(root.get("version", "")))
     extras_avail = root.get("optional-dependencies", {})
     groups_avail = root.get("dev-dependencies", {})
@@ -91,6 +96,12 @@ def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
         if (where := member_source(p)) is not None:
             paths.append(rel(where))  # a path or workspace package: built from its sources
             return None
+        if "git" in source:  # "https://host/repo?branch=main#<commit>": that commit
+            made = _git_requirement(key[0], str(source["git"]))
+            if made is None:
+                return unlocked_git(ctx, key[0], source["git"], "run `uv lock`")
+            gits.append(made)
+            return None
         if "registry" not in source:
             kind = next(iter(source), "unknown")
             return unsupported_source(ctx, key[0], kind, source.get(kind))
@@ -107,7 +118,17 @@ def read_uv(ctx: Ctx, selected: tuple[str, ...]) -> tuple[InstallPlan, Summary]:
                               selected=selected, notes=chosen.notes,
                               project=str(root["name"]) if editable else None,
                               project_dir=rel(str(member_source(root))))
-    return with_paths(ctx, plan, paths), summary
+    return with_git(ctx, with_paths(ctx, plan, paths), gits), summary
+
+
+def _git_requirement(name: str, source: str) -> str | None:
+    """uv's ``source = { git = "URL?branch=main&subdirectory=x#<commit>" }`` as a
+    requirement naming the commit (the branch, tag or rev it followed is history)."""
+    body, _, commit = source.partition("#")
+    parts = urllib.parse.urlsplit(body)
+    subdirectory = urllib.parse.parse_qs(parts.query).get("subdirectory", [None])[0]
+    return locked_requirement(name, urllib.parse.urlunsplit(parts._replace(query="")),
+                              commit, subdirectory)
 
 
 def _check_fresh(ctx: Ctx, root: Mapping[str, Any], pyproject: str) -> None:

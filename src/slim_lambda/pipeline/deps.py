@@ -114,8 +114,8 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
             notices.append(f"{b['name']} {b['version']} was built from source: that version "
                            "has no wheel for this runtime and architecture")
         done()
-    if spec.install.packages:
-        done = steps.start("install path packages")
+    if spec.install.packages or spec.install.git:
+        done = steps.start("install path and git packages")
         install_path_packages(spec, python)
         done()
     if spec.install.project_dir:

@@ -169,6 +169,11 @@ def _explain(output: str, returncode: int = 1, *, netrc: bool = False) -> str:
         return (f"{m.group(1)} has no wheel for this runtime and architecture, and local mode "
                 "never builds from source: use bundling.mode='docker' (CLI --mode docker) to "
                 "build it in the Lambda build image, or pin a version that ships such a wheel")
+    if m := re.search(r"Building source distributions is disabled, but attempted to build "
+                      r"`([^`]+)`", text):
+        return (f"{m.group(1)} must be built from its sources (a path or git package, or a "
+                "release without a wheel), and local mode never builds: use "
+                "bundling.mode='docker' (CLI --mode docker), or lock it with uv")
     if m := re.search(r"[Bb]ecause (\S+) was not found in the (?:package registry|provided "
                       r"package locations)", text):
         return (f"no installable distribution for {m.group(1)}: check the name, and that the "
@@ -247,18 +252,25 @@ def install_project(spec: DepsSpec, python: str = sys.executable) -> str:
 
 def install_path_packages(spec: DepsSpec, python: str = sys.executable) -> None:
     """The lock's path and workspace packages (``InstallSettings.packages``), each built
-    from its copy and installed without dependencies: the lock's closure has those."""
+    from its copy, and its git packages at their commits, installed without dependencies:
+    the lock's closure has those."""
     copies = dict(spec.install.source_trees)
     for mounted in spec.install.packages:
         install_package(spec, mounted, copies[mounted], os.path.basename(mounted), python)
+    for requirement in spec.install.git:
+        install_package(spec, requirement, None, requirement.split(" @ ")[0], python)
 
 
-def install_package(spec: DepsSpec, source: str, copy: str, what: str,
+def install_package(spec: DepsSpec, source: str, copy: str | None, what: str,
                     python: str = sys.executable) -> str:
-    """``source`` copied to ``copy`` (fresh) and installed from there as a package."""
-    if os.path.exists(copy):
-        shutil.rmtree(copy)
-    copy_sources(source, copy)
+    """``source`` copied to ``copy`` (fresh) and installed from there as a package; with
+    no ``copy``, ``source`` is a requirement (a git URL naming its commit)."""
+    if copy is None:
+        copy = source
+    else:
+        if os.path.exists(copy):
+            shutil.rmtree(copy)
+        copy_sources(source, copy)
     if spec.install.installer == "uv":
         cmd = [spec.install.uv or "uv", "pip", "install", "--target", spec.output_dir,
                "--python-platform", spec.install.python_platform, "--python-version",

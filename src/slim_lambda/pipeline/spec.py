@@ -75,6 +75,9 @@ class InstallSettings:
     packages: tuple[str, ...] = ()
     """A lock's path and workspace packages (mounted, read only; each in ``source_trees``),
     installed as packages after the requirements, without dependencies."""
+    git: tuple[str, ...] = ()
+    """A lock's git packages, each naming its locked commit (``name @ git+URL@<commit>``),
+    installed as packages after the requirements, without dependencies."""
     source_trees: tuple[tuple[str, str], ...] = ()
     """Path dependencies: (mounted read only, where the flattened requirements expect a
     writable copy); copied before the install, since build backends write next to their

@@ -58,6 +58,8 @@ def _plan_data(plan: InstallPlan, entry: str) -> dict[str, Any]:
                             "groups": list(plan.groups)}
     if plan.project:
         data["project"] = hash_files(os.path.join(entry, plan.project), ())
+    if plan.git:  # each names its commit
+        data["git"] = [redact(r) for r in plan.git]
     if plan.paths:
         data["paths"] = [[p, hash_files(os.path.join(entry, p), ())] for p in plan.paths]
     if plan.kind == "requirements.txt" and plan.manifest:

@@ -26,7 +26,7 @@ from ..pipeline.redact import redact
 from ..plan.request import BuildRequest
 from .sshagent import ssh_agent, ssh_command
 
-__all__ = ["GIT_TIMEOUT_SECONDS", "pin_git"]
+__all__ = ["GIT_TIMEOUT_SECONDS", "git_urls", "pin_git"]
 
 GIT_TIMEOUT_SECONDS = 60
 
@@ -91,14 +91,19 @@ def _ls_remote(git: str, req: GitRequirement, where: str, known_hosts: str | Non
         "pin a full commit (…@<40-hex commit>)"])
 
 
+def git_urls(request: BuildRequest) -> list[str]:
+    """What every git requirement of the request fetches: its requirements file's and its
+    lock's git packages."""
+    return [r.url for r in git_requirements([*_requirements_text(request), *request.plan.git])]
+
+
 def pin_git(request: BuildRequest, where: str, environ: Mapping[str, str] | None = None
             ) -> Mapping[str, str]:
     """Each git requirement's URL as written → the URL naming its commit. Checks
     ``bundling.ssh`` against the request's ``git+ssh://`` URLs (a lock's too)."""
     environ = os.environ if environ is None else environ
     found = git_requirements(_requirements_text(request))
-    agent = ssh_agent(request.bundling, environ, where,
-                      [r.url for r in [*found, *git_requirements(list(request.plan.git))]])
+    agent = ssh_agent(request.bundling, environ, where, git_urls(request))
     moving = [r for r in found if r.commit is None]
     if moving and request.bundling.require_commit:
         raise ConfigurationError(where, [

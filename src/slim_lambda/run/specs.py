@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 
 from ..pipeline.errors import BuildError
 from ..pipeline.spec import AssembleSpec, DepsSpec, InstallSettings
@@ -35,16 +36,19 @@ def uv_binary() -> str:
         return found
 
 
-def requirements_file(request: BuildRequest, work: str) -> str | None:
+def requirements_file(request: BuildRequest, work: str, more: Sequence[str] = ()
+                      ) -> str | None:
     """Where the requirements are, relative to a stage's mounts: ``@entry/…`` for a
     requirements file read in place (its ``-r``/``-c`` includes resolve next to it), else a
-    file written into ``work`` for a lock file's pinned closure. None: nothing to install."""
+    file written into ``work`` for a lock file's pinned closure or a pyproject's
+    dependencies, ``more`` lines after them. None: nothing to install."""
     plan = request.plan
     if plan.kind == "requirements.txt" and plan.manifest:
         return f"@entry/{plan.manifest}"
-    if plan.requirements.strip():
+    text = plan.requirements + "".join(f"{line}\n" for line in more)
+    if text.strip():
         with open(os.path.join(work, WRITTEN_REQUIREMENTS), "w", encoding="utf-8") as f:
-            f.write(plan.requirements)
+            f.write(text)
         return WRITTEN_REQUIREMENTS
     return None
 
@@ -72,7 +76,7 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         requirements_file=_seen(requirements, seen), require_hashes=plan.require_hashes,
         no_deps=plan.no_deps,
         project_dir=f"{seen.entry}/{plan.project}" if plan.project else None,
-        source_trees=source_trees, packages=packages,
+        source_trees=source_trees, packages=packages, git=plan.git,
         before_install=tuple(b.before_install), after_install=tuple(b.after_install),
         entry_dir=seen.entry,
         installer="uv" if local else "pip", uv=uv_binary() if local else "",

@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..manifests.gitrefs import git_requirements
 from ..pipeline.imports import probe_key
 from ..pipeline.spec import TREE_FINAL
 from ..plan.request import BuildRequest
+from .gitpins import git_urls
 from .pathdeps import local_paths, path_packages, write_flat_requirements
 from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
 from .session import Session
@@ -39,9 +39,8 @@ def _container(session: Session, ssh: SshAgent | None = None) -> ContainerRunner
 
 def _ssh(request: BuildRequest) -> SshAgent | None:
     """The agent for the deps stage, when asked (checked again: the socket may be gone)."""
-    urls = [*request.git_pins.values(), *request.plan.git]
     return ssh_agent(request.bundling, os.environ, request.label or request.entry,
-                     [r.url for r in git_requirements(urls)])
+                     git_urls(request))
 
 
 def _layers(session: Session) -> tuple[str, ...]:
@@ -78,9 +77,12 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
             requirements = requirements_file(request, work)
         elif request.plan.kind == "requirements.txt":  # the container sees mounts only
             requirements, trees = write_flat_requirements(request, mounts, seen, work)
-        else:  # a lock's path packages, installed after its closure
+        elif request.plan.no_deps:  # a lock's path packages, installed after its closure
             requirements, trees = requirements_file(request, work), path_packages(seen)
             packages = tuple(mounted for mounted, _copy in trees)
+        else:  # a pyproject.toml's path sources: resolved with its requirements
+            trees = path_packages(seen)
+            requirements = requirements_file(request, work, [copy for _m, copy in trees])
         spec = deps_spec(request, session.target, seen, requirements, imports,
                          zip_sizes=session.deflater.engine() is None, source_trees=trees,
                          packages=packages)

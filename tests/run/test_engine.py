@@ -108,7 +108,8 @@ def test_finch_maps_to_its_socket_under_home(tmp_path: Path) -> None:
     sock = tmp_path / ".finch" / "finch.sock"
     env = {"CDK_DOCKER": "/usr/local/bin/finch", "HOME": str(tmp_path)}
     assert engine_host(env).problem == (
-        f"CDK_DOCKER=finch, but no finch API socket exists at /var/run/finch.sock or {sock}; "
+        "CDK_DOCKER=finch, but no finch API socket exists at /var/run/finch.sock or "
+        f"/Applications/Finch/lima/data/finch/sock/finch.sock or {sock}; "
         "start finch's daemon, or set DOCKER_HOST to its socket")
     sock.parent.mkdir()
     sock.touch()

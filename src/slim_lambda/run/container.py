@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable
@@ -105,6 +106,8 @@ class RunResult:
     """Killed by a SIGKILL this runner did not send (exit 137): the memory limit, as a rule."""
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+"""The colours a build's output carries (a RUN step's stderr is red)."""
 PIDS_LIMIT = 4096
 """Processes a build container may run: far above what pip and the import checks use,
 far below what a fork bomb in a package's setup.py wants."""
@@ -299,9 +302,10 @@ class DockerRunner:
                 platform=spec.platform, rm=True, forcerm=True, decode=True,
                 timeout=spec.timeout_seconds)
             for chunk in chunks:
-                for line in str(chunk.get("stream") or "").splitlines():
-                    lines.append(line)
-                    log(line)
+                for line in _ANSI.sub("", str(chunk.get("stream") or "")).splitlines():
+                    if line.strip():
+                        lines.append(line)
+                        log(line)
                 aux = chunk.get("aux")
                 if isinstance(aux, dict) and isinstance(aux.get("ID"), str):
                     image_id = aux["ID"]

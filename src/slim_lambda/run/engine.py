@@ -26,7 +26,9 @@ with ``CDK_DOCKER=podman`` it names the socket before the usual places do."""
 #: the engine itself (tests/test_podman.py); finch does not install on the test machines.
 SOCKETS: dict[str, tuple[str, ...]] = {
     "podman": ("$XDG_RUNTIME_DIR/podman/podman.sock", "/run/podman/podman.sock"),
-    "finch": ("/var/run/finch.sock", "~/.finch/finch.sock"),
+    # finch-daemon's default on Linux; Finch for macOS's VM socket; a user's port forward
+    "finch": ("/var/run/finch.sock", "/Applications/Finch/lima/data/finch/sock/finch.sock",
+              "~/.finch/finch.sock"),
 }
 
 

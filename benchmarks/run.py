@@ -5,6 +5,7 @@ change with the dependencies in the function and in a layer (issue 16).
 
     bash benchmarks/run.sh [--repeat 3] [--functions 10] [--import-runs 5] [--json FILE]
     bash benchmarks/run.sh --redeploy-only     # the redeploy payload alone, ~2 minutes
+    bash benchmarks/run.sh --fresh-runner-only # a fresh CI runner, warm remote cache (S3)
     bash benchmarks/run.sh --no-image --no-redeploy --no-monorepo   # synth and bundles only
 
 Prints a table with ratios and the floors of issues 4 and 16, and writes every sample as
@@ -26,7 +27,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bundles, images, monorepo, redeploy, scenarios, table
+from benchmarks import bundles, fresh_runner, images, monorepo, redeploy, scenarios, table
 from benchmarks.synth import cdk_cli
 
 HERE = Path(__file__).resolve().parent
@@ -90,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="the Lambda base image (stand-in) both images start FROM")
     ap.add_argument("--no-monorepo", action="store_true",
                     help="skip examples/monorepo's shared-library changes (issue 15)")
+    ap.add_argument("--no-fresh-runner", action="store_true",
+                    help="skip the fresh CI runner with a warm remote cache on moto S3 "
+                    "(issue 17)")
+    ap.add_argument("--fresh-runner-only", action="store_true",
+                    help="measure only the fresh CI runner and its baselines (writes "
+                    "results/fresh-runner.json unless --json is given)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--render", metavar="JSON",
                     help="measure nothing: print the table of a saved result again")
@@ -111,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     scenarios.say(f"work directory {work}")
     if args.redeploy_only:
         return _redeploy_only(args, facts, work, ca)
+    if args.fresh_runner_only:
+        return _fresh_runner_only(args, facts, work, ca)
     plan = scenarios.Plan(work=work, seed=SEED, image=args.image, ca_bundle=ca,
                           functions=args.functions, repeat=args.repeat,
                           alpha_many=not args.no_alpha_many)
@@ -134,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         measured_redeploy = redeploy.measure(work, SEED, args.image, ca, say=scenarios.say)
     measured_monorepo = None if args.no_monorepo else monorepo.measure(
         work, args.image, ca, say=scenarios.say)
+    measured_fresh = None if args.no_fresh_runner else fresh_runner.measure(
+        work, SEED, args.image, ca, say=scenarios.say)
     med = table.medians(samples)
     results: dict[str, Any] = {
         "workload": WORKLOAD, "image": args.image, "machine": facts,
@@ -146,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         results["redeploy"] = measured_redeploy
     if measured_monorepo is not None:
         results["monorepo"] = measured_monorepo
+    if measured_fresh is not None:
+        results["fresh_runner"] = measured_fresh
     results["floors"] = _floors(results, med)
     text = table.render(results, sections=_sections(results))
     results["table"] = text
@@ -176,6 +189,8 @@ def _floors(results: dict[str, Any], med: table.Medians) -> list[dict[str, Any]]
         floors.append(redeploy.floor(results["redeploy"]))
     if results.get("monorepo"):
         floors.append(monorepo.floor(results["monorepo"]))
+    if results.get("fresh_runner"):
+        floors.append(fresh_runner.floor(results["fresh_runner"]))
     return [f.as_json() for f in floors]
 
 
@@ -185,6 +200,8 @@ def _sections(results: dict[str, Any]) -> list[list[str]]:
         sections.append(images.render(results["image_function"]))
     if results.get("monorepo"):
         sections.append(monorepo.render(results["monorepo"]))
+    if results.get("fresh_runner"):
+        sections.append(fresh_runner.render(results["fresh_runner"]))
     return sections
 
 
@@ -198,6 +215,25 @@ def _redeploy_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
                      f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "",
                      *redeploy.render(measured)]))
     out = Path(args.json or HERE / "results" / "redeploy.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    scenarios.say(f"numbers written to {out}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _fresh_runner_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
+                       ca: str | None) -> int:
+    measured = fresh_runner.measure(work, SEED, args.image, ca, say=scenarios.say)
+    facts["load_end"] = round(os.getloadavg()[0], 1)
+    results = {"workload": WORKLOAD, "image": args.image, "machine": facts,
+               "fresh_runner": measured,
+               "floors": [fresh_runner.floor(measured).as_json()]}
+    print("\n".join([f"slim-lambda benchmark — {WORKLOAD}, {facts['when']}, "
+                     f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "",
+                     *fresh_runner.render(measured)]))
+    out = Path(args.json or HERE / "results" / "fresh-runner.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     scenarios.say(f"numbers written to {out}")

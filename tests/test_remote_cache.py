@@ -142,6 +142,7 @@ def test_machine_b_gets_the_tree_from_the_bucket_without_a_deps_container(
     (notice,) = [n for n in report["notices"] if n.startswith("cache: remote hit")]
     assert f"s3://{BUCKET}/a/" in notice and " kB in " in notice
     assert any(s["name"] == "remote cache fetch" for s in report["steps"])
+    assert report["cache"]["remote_bytes"] == a["cache"]["remote_bytes"] > 0
 
 
 def _object(remote: RemoteCache, key: str, s3c: Any) -> tuple[dict[str, Any], bytes]:

@@ -45,6 +45,15 @@ def test_a_fast_fresh_runner_passes_and_a_slow_one_fails() -> None:
     assert fresh_runner.render(_measured(30.0))[-1].startswith("  FAIL")
 
 
+def test_a_fresh_run_that_missed_the_remote_is_not_a_sample() -> None:
+    m = _measured(8.0)
+    m["fresh"][1].update(remote="uploaded", seconds=90.0, own_s=80.0)
+    assert fresh_runner.figures(m)["total"]["fresh"] == 8.0
+    assert "  remote hits 1 of 2; download 52.0 MB in 1.5 s (median)" in fresh_runner.render(m)
+    m["fresh"][0]["remote"] = "miss"
+    assert fresh_runner.floor(m).value is None
+
+
 def test_missing_samples_are_not_a_verdict() -> None:
     m = _measured(8.0)
     m["alpha_first"] = {"seconds": None, "own_s": None}

@@ -97,7 +97,7 @@ def _download(store: S3Store, manifest: Manifest, staging: str, say: Say) -> Tra
     meter = Meter(f"downloading {manifest.key[:16]}", manifest.object_bytes, say)
     with tempfile.TemporaryFile(dir=staging) as f:
         store.download(manifest.object, f, meter)
-        size = f.tell()
+        size = f.seek(0, os.SEEK_END)  # parts land in any order: tell() is not the size
         if size != manifest.object_bytes or _sha256(f) != manifest.object_sha256:
             raise BadEntry(f"its object has {size:,} bytes, not the {manifest.object_bytes:,} "
                            "its manifest names, or another sha256 (truncated or altered)")

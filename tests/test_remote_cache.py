@@ -328,8 +328,8 @@ def test_cache_push_info_and_pull_with_the_remote(
 
 def test_a_large_entry_downloads_in_parts_and_checks_out_every_time(
         aws: Emulator, tmp_path: Path) -> None:
-    """Above boto3's multipart threshold (8 MB) the parts of a download are written
-    concurrently, in any order; the entry must check out on every fetch."""
+    """An entry of several megabytes (once fetched by a parallel ranged download whose
+    parts landed in any order, and refused as truncated) checks out on every fetch."""
     source = DepsCache(str(tmp_path / "a"))
     key = "e" * 64
     staging = Path(source.staging(key))

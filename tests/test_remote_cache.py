@@ -143,6 +143,8 @@ def test_machine_b_gets_the_tree_from_the_bucket_without_a_deps_container(
     assert f"s3://{BUCKET}/a/" in notice and " kB in " in notice
     assert any(s["name"] == "remote cache fetch" for s in report["steps"])
     assert report["cache"]["remote_bytes"] == a["cache"]["remote_bytes"] > 0
+    # sealed with the hashes checked on the way in: what `cache verify` recomputes
+    assert DepsCache(str(tmp_path / "cache")).verify() == {}
 
 
 def _object(remote: RemoteCache, key: str, s3c: Any) -> tuple[dict[str, Any], bytes]:

@@ -102,7 +102,9 @@ def fetch_entry(store: S3Store, cache: DepsCache, key: str, say: Say
         problem = CacheEntry(key, staging).problem()
         if problem is not None:
             raise BadEntry(f"the unpacked entry is broken: {problem}")
-        return cache.commit(key, staging), transfer
+        checked = {r.path.removeprefix("tree/"): r.sha256 for r in manifest.records.values()
+                   if r.kind == "file" and r.path.startswith("tree/")}
+        return cache.commit(key, staging, checked), transfer
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

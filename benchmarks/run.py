@@ -5,6 +5,7 @@ change with the dependencies in the function and in a layer (issue 16).
 
     bash benchmarks/run.sh [--repeat 3] [--functions 10] [--import-runs 5] [--json FILE]
     bash benchmarks/run.sh --redeploy-only     # the redeploy payload alone, ~2 minutes
+    bash benchmarks/run.sh --fresh-runner-only # a fresh CI runner, warm remote cache (S3)
     bash benchmarks/run.sh --no-image --no-redeploy --no-monorepo   # synth and bundles only
     bash benchmarks/run.sh --file-access-only  # copy vs bind mounts, cold seed builds
 
@@ -27,7 +28,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bundles, file_access, images, monorepo, redeploy, scenarios, table
+from benchmarks import (
+    bundles,
+    file_access,
+    fresh_runner,
+    images,
+    monorepo,
+    redeploy,
+    scenarios,
+    table,
+)
 from benchmarks.synth import cdk_cli
 
 HERE = Path(__file__).resolve().parent
@@ -96,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file-access-only", action="store_true",
                     help="measure only copy versus bind mounts (writes results/"
                     "file-access.json unless --json is given)")
+    ap.add_argument("--no-fresh-runner", action="store_true",
+                    help="skip the fresh CI runner with a warm remote cache on moto S3 "
+                    "(issue 17)")
+    ap.add_argument("--fresh-runner-only", action="store_true",
+                    help="measure only the fresh CI runner and its baselines (writes "
+                    "results/fresh-runner.json unless --json is given)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--render", metavar="JSON",
                     help="measure nothing: print the table of a saved result again")
@@ -119,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         return _redeploy_only(args, facts, work, ca)
     if args.file_access_only:
         return _file_access_only(args, facts, work, ca)
+    if args.fresh_runner_only:
+        return _fresh_runner_only(args, facts, work, ca)
     plan = scenarios.Plan(work=work, seed=SEED, image=args.image, ca_bundle=ca,
                           functions=args.functions, repeat=args.repeat,
                           alpha_many=not args.no_alpha_many)
@@ -144,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         work, args.image, ca, say=scenarios.say)
     measured_access = None if args.no_file_access else file_access.measure(
         work, args.image, ca, args.repeat, say=scenarios.say)
+    measured_fresh = None if args.no_fresh_runner else fresh_runner.measure(
+        work, SEED, args.image, ca, say=scenarios.say)
     med = table.medians(samples)
     results: dict[str, Any] = {
         "workload": WORKLOAD, "image": args.image, "machine": facts,
@@ -158,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         results["monorepo"] = measured_monorepo
     if measured_access is not None:
         results["file_access"] = measured_access
+    if measured_fresh is not None:
+        results["fresh_runner"] = measured_fresh
     results["floors"] = _floors(results, med)
     text = table.render(results, sections=_sections(results))
     results["table"] = text
@@ -190,6 +212,8 @@ def _floors(results: dict[str, Any], med: table.Medians) -> list[dict[str, Any]]
         floors.append(monorepo.floor(results["monorepo"]))
     if results.get("file_access"):
         floors.append(file_access.floor(results["file_access"]))
+    if results.get("fresh_runner"):
+        floors.append(fresh_runner.floor(results["fresh_runner"]))
     return [f.as_json() for f in floors]
 
 
@@ -201,6 +225,8 @@ def _sections(results: dict[str, Any]) -> list[list[str]]:
         sections.append(monorepo.render(results["monorepo"]))
     if results.get("file_access"):
         sections.append(file_access.render(results["file_access"]))
+    if results.get("fresh_runner"):
+        sections.append(fresh_runner.render(results["fresh_runner"]))
     return sections
 
 
@@ -234,6 +260,25 @@ def _file_access_only(args: argparse.Namespace, facts: dict[str, Any], work: Pat
     out = Path(args.json or HERE / "results" / "file-access.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
+    scenarios.say(f"numbers written to {out}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _fresh_runner_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
+                       ca: str | None) -> int:
+    measured = fresh_runner.measure(work, SEED, args.image, ca, say=scenarios.say)
+    facts["load_end"] = round(os.getloadavg()[0], 1)
+    results = {"workload": WORKLOAD, "image": args.image, "machine": facts,
+               "fresh_runner": measured,
+               "floors": [fresh_runner.floor(measured).as_json()]}
+    print("\n".join([f"slim-lambda benchmark — {WORKLOAD}, {facts['when']}, "
+                     f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "",
+                     *fresh_runner.render(measured)]))
+    out = Path(args.json or HERE / "results" / "fresh-runner.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     scenarios.say(f"numbers written to {out}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

@@ -38,6 +38,8 @@ class Synth:
     ca_bundle: str | None
     dependencies: str = "bundle"
     """slim-lambda's ``dependencies=`` (``layer``: a shared dependency layer)."""
+    environment: dict[str, str] = field(default_factory=dict)
+    """More environment for the synth (a remote cache and its AWS settings)."""
 
 
 @dataclass
@@ -72,6 +74,7 @@ def run_synth(s: Synth, log: Path) -> SynthResult:
                SLIM_LAMBDA_CACHE_DIR=str(s.cache_dir), CDK_DISABLE_CLI_TELEMETRY="true",
                BENCH_TIMING=str(timing), BENCH_DEPENDENCIES=s.dependencies)
     env.pop("BENCH_CA", None)
+    env.update(s.environment)
     if s.ca_bundle:
         env["BENCH_CA"] = s.ca_bundle
     cmd = [cdk_cli(), "synth", "--quiet", "--no-notices", "--app", f"{sys.executable} {APP}",

@@ -21,6 +21,10 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 # one dependency cache per test session, never the developer's own
 os.environ["SLIM_LAMBDA_CACHE_DIR"] = tempfile.mkdtemp(prefix="slim-lambda-test-cache-")
 atexit.register(shutil.rmtree, os.environ["SLIM_LAMBDA_CACHE_DIR"], ignore_errors=True)
+# and never the developer's remote cache (tests/test_remote_cache.py starts its own)
+for _var in ("SLIM_LAMBDA_REMOTE_CACHE", "SLIM_LAMBDA_REMOTE_CACHE_WRITE",
+             "SLIM_LAMBDA_REMOTE_CACHE_REQUIRED"):
+    os.environ.pop(_var, None)
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY_RUNTIME = "python3.11"

@@ -210,6 +210,10 @@ class CacheInfo(TypedDict):
     """What the remote cache did: ``hit`` (the tree came from it), ``miss``, ``uploaded``,
     ``present`` (another build uploaded it first), ``read-only``, ``bad`` (its entry
     failed a check), ``failed`` (it could not be used); "" without a remote cache."""
+    remote_bytes: int
+    """Bytes this build moved to or from the remote cache (the compressed entry)."""
+    remote_seconds: float
+    """How long that transfer took."""
 
 
 class ManifestInfo(TypedDict):

@@ -97,6 +97,7 @@ def _build(session: Session, output_dir: str) -> Report:
         with cache.lock(key, exclusive=False):
             session.remote.upload(built)
     cache_info["remote"] = session.remote.state
+    cache_info["remote_bytes"], cache_info["remote_seconds"] = session.remote.transferred
     report["steps"] += session.remote.steps
     report["notices"] += session.remote.notices
     report["warnings"] += session.remote.warnings

@@ -23,7 +23,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,11 +184,13 @@ class DepsCache:
         with self.lock(key, wait=False) as got:
             return got
 
-    def commit(self, key: str, staging: str) -> CacheEntry:
-        """Move a finished staging directory (``tree/`` + meta) into place atomically."""
+    def commit(self, key: str, staging: str, hashes: Mapping[str, str] | None = None
+               ) -> CacheEntry:
+        """Move a finished staging directory (``tree/`` + meta) into place atomically;
+        ``hashes``: the tree's file hashes, when already computed and checked."""
         entry = self.entry(key)
         os.chmod(staging, 0o755)  # built privately; a committed entry is readable
-        seal_tree(os.path.join(staging, "tree"), staging)
+        seal_tree(os.path.join(staging, "tree"), staging, hashes)
         with open(os.path.join(staging, "used"), "w"):
             pass
         with open(os.path.join(staging, "bytes"), "w") as f:

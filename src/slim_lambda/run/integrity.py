@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Mapping
 
 from ..pipeline.tree import iter_files
 
@@ -32,14 +33,17 @@ def _sha256(path: str) -> str:
     return h.hexdigest()
 
 
-def seal_tree(tree: str, entry_dir: str) -> dict[str, str]:
-    """Make every regular file of ``tree`` read-only and record its hash in the entry."""
+def seal_tree(tree: str, entry_dir: str, known: Mapping[str, str] | None = None
+              ) -> dict[str, str]:
+    """Make every regular file of ``tree`` read-only and record its hash in the entry.
+    ``known``: hashes computed as the files were written (a remote entry's, each checked
+    against its manifest), not computed again."""
     hashes: dict[str, str] = {}
     for rel, st in iter_files(tree):
         path = os.path.join(tree, rel)
         if not stat.S_ISREG(st.st_mode):
             continue
-        hashes[rel] = _sha256(path)
+        hashes[rel] = (known or {}).get(rel) or _sha256(path)
         os.chmod(path, stat.S_IMODE(st.st_mode) & ~WRITE_BITS)
     with open(os.path.join(entry_dir, HASHES), "w", encoding="utf-8") as f:
         json.dump(hashes, f, sort_keys=True)

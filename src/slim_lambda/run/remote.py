@@ -1,9 +1,10 @@
 """The remote cache's two verbs: fetch an entry into the local cache, upload one from it.
 
-The remote key is the local key. A fetch reads the manifest, downloads the object it names
-into the key's private staging directory, checks the object's size and sha256, unpacks it
-member by member against the manifest (:mod:`.remote_pack`), checks the entry as a local
-lookup would, and only then commits it through the cache's one atomic commit. An upload
+The remote key is the local key. A fetch reads the manifest, streams the object it names
+into the key's private staging directory, unpacking it member by member against the
+manifest as it arrives (:mod:`.remote_pack`, hardened for hostile archives), checks the
+whole object's size and sha256, checks the entry as a local lookup would, and only then
+commits it through the cache's one atomic commit. An upload
 packs the entry, puts the object under a name no other upload uses, then creates the
 manifest only if none exists: the first complete upload wins, a reader never mixes two,
 and the loser deletes its object. Nothing here decides what a failure means to a build:
@@ -21,13 +22,13 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import Any
 
 from .cache import CacheEntry, DepsCache
 from .integrity import HASHES
 from .remote_manifest import Manifest, read_manifest
 from .remote_pack import pack_entry, unpack_entry
-from .remote_store import Meter, S3Store
+from .remote_store import Meter, S3Store, Stream
 
 __all__ = ["BadEntry", "Transfer", "fetch_entry", "upload_entry"]
 
@@ -59,13 +60,27 @@ class Transfer:
                            "first)"}.get(self.outcome, f"cache: remote {self.outcome}")
 
 
-def _sha256(f: IO[bytes]) -> str:
-    f.seek(0)
-    h = hashlib.sha256()
-    for chunk in iter(lambda: f.read(1 << 20), b""):
-        h.update(chunk)
-    f.seek(0)
-    return h.hexdigest()
+class _Checked:
+    """The object's bytes as they stream in: hashed, counted, metered; no more than the
+    manifest names are read."""
+
+    def __init__(self, body: Stream, manifest: Manifest, meter: Meter) -> None:
+        self.body, self.limit, self.meter = body, manifest.object_bytes, meter
+        self.sha, self.bytes = hashlib.sha256(), 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.body.read(n if n >= 0 else 1 << 20)
+        self.sha.update(data)
+        self.bytes += len(data)
+        self.meter(len(data))
+        if self.bytes > self.limit:
+            raise ValueError(f"the object is larger than the {self.limit:,} bytes its "
+                             "manifest names")
+        return data
+
+    def rest(self) -> None:
+        while self.read(1 << 20):
+            pass
 
 
 def fetch_entry(store: S3Store, cache: DepsCache, key: str, say: Say
@@ -87,25 +102,32 @@ def fetch_entry(store: S3Store, cache: DepsCache, key: str, say: Say
         problem = CacheEntry(key, staging).problem()
         if problem is not None:
             raise BadEntry(f"the unpacked entry is broken: {problem}")
-        return cache.commit(key, staging), transfer
+        checked = {r.path.removeprefix("tree/"): r.sha256 for r in manifest.records.values()
+                   if r.kind == "file" and r.path.startswith("tree/")}
+        return cache.commit(key, staging, checked), transfer
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
 def _download(store: S3Store, manifest: Manifest, staging: str, say: Say) -> Transfer:
+    """Stream the object into ``staging``, unpacking as it arrives (one pass, no copy on
+    disk), then check its size and sha256: nothing is committed before both checks."""
     meter = Meter(f"downloading {manifest.key[:16]}", manifest.object_bytes, say)
-    with tempfile.TemporaryFile(dir=staging) as f:
-        store.download(manifest.object, f, meter)
-        size = f.tell()
-        if size != manifest.object_bytes or _sha256(f) != manifest.object_sha256:
-            raise BadEntry(f"its object has {size:,} bytes, not the {manifest.object_bytes:,} "
-                           "its manifest names, or another sha256 (truncated or altered)")
-        try:
-            unpack_entry(f, staging, manifest)
-        except ValueError as e:
-            raise BadEntry(f"its object does not match its manifest: {e}") from e
-    return Transfer("hit", size, meter.seconds)
+    source: Any = _Checked(store.open(manifest.object), manifest, meter)
+    problem = None
+    try:
+        unpack_entry(source, staging, manifest)
+        source.rest()
+    except ValueError as e:
+        problem = str(e)
+    if source.bytes != manifest.object_bytes or source.sha.hexdigest() != \
+            manifest.object_sha256:
+        raise BadEntry(f"its object is not the {manifest.object_bytes:,} bytes its manifest "
+                       "names, or has another sha256 (truncated or altered)")
+    if problem is not None:
+        raise BadEntry(f"its object does not match its manifest: {problem}")
+    return Transfer("hit", source.bytes, meter.seconds)
 
 
 def upload_entry(store: S3Store, entry: CacheEntry, say: Say) -> Transfer:

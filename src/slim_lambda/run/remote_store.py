@@ -13,12 +13,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import Any
 
 from ..errors import RemoteCacheError
 from ..plan.remote import RemoteCache
 
-__all__ = ["Meter", "S3Store"]
+__all__ = ["Meter", "S3Store", "Stream"]
 
 CONNECT_SECONDS = 5
 READ_SECONDS = 30
@@ -101,9 +101,11 @@ class S3Store:
         return self._call("looking up", key, lambda: self.client.head_object(
             Bucket=self.remote.bucket, Key=key), _ABSENT) is not None
 
-    def download(self, key: str, out: IO[bytes], meter: Meter) -> None:
-        self._call("downloading", key, lambda: self.client.download_fileobj(
-            self.remote.bucket, key, out, Callback=meter))
+    def open(self, key: str) -> Stream:
+        """A large object as a stream (one GET; errors while reading translated too)."""
+        body = self._call("downloading", key, lambda: self.client.get_object(
+            Bucket=self.remote.bucket, Key=key)["Body"])
+        return Stream(self, key, body)
 
     def upload(self, path: str, key: str, meter: Meter) -> None:
         self._call("uploading", key, lambda: self.client.upload_file(
@@ -136,3 +138,15 @@ class S3Store:
                     done[key] = obj["LastModified"].timestamp()
         for key in sorted(done, key=done.__getitem__):
             yield key, sizes[key], done[key]
+
+
+class Stream:
+    """A response body whose read errors (a reset, a read timeout) are the store's."""
+
+    def __init__(self, store: S3Store, key: str, body: Any) -> None:
+        self.store, self.key, self.body = store, key, body
+
+    def read(self, n: int = -1) -> bytes:
+        data: bytes = self.store._call("downloading", self.key, lambda: self.body.read(
+            None if n < 0 else n))
+        return data

@@ -40,6 +40,8 @@ class RemoteUse:
         self.notices: list[str] = []
         self.warnings: list[str] = []
         self.steps: list[Step] = []
+        self.transferred: tuple[int, float] = (0, 0.0)
+        """Bytes and seconds of what this build moved."""
 
     def _failed(self, e: RemoteCacheError) -> None:
         assert self.remote is not None
@@ -88,6 +90,7 @@ class RemoteUse:
             self.state = "miss"
             return None
         self.state = "hit"
+        self.transferred = (transfer.bytes, transfer.seconds)
         self.notices.append(transfer.describe(self.remote.url))
         return entry
 
@@ -113,4 +116,5 @@ class RemoteUse:
                            "seconds": round(time.monotonic() - started, 3)})
         if self.state in ("", "miss"):  # a bad remote entry stays the news
             self.state = transfer.outcome
+        self.transferred = (transfer.bytes, transfer.seconds)
         self.notices.append(transfer.describe(self.remote.url))

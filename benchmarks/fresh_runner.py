@@ -1,0 +1,128 @@
+"""Issue 17's fresh CI runner: an empty local cache, a warm remote cache on S3.
+
+A CDK Pipelines synth step or a GitHub Actions runner starts with nothing; with a team's
+remote cache it downloads the seed workload's finished tree instead of building it. Here
+moto plays S3 on loopback. One synth with an empty local cache builds the tree and uploads
+it (the machine that warms the remote); then each "fresh runner" synthesizes the same app
+with its own empty local cache. Measured in the same run as the baselines: each tool's
+synth of an app with no function (CDK's fixed cost) and PythonFunction's first synth. The
+floor: a fresh runner's synth ≤ 0.15× PythonFunction's first, net of the baseline.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any
+
+from benchmarks.synth import Synth, SynthResult, make_entries, run_synth
+from benchmarks.table import JUDGED_ON, Floor, ratio
+
+BUCKET = "bench-team-cache"
+BOUND = 0.15
+
+
+def _sample(result: SynthResult) -> dict[str, Any]:
+    sample: dict[str, Any] = {"seconds": round(result.seconds, 2),
+                              "own_s": None if result.own_seconds is None
+                              else round(result.own_seconds, 2)}
+    if result.reports:
+        cache = result.reports[0].get("cache") or {}
+        sample.update(remote=cache.get("remote", ""), bytes=cache.get("remote_bytes", 0),
+                      transfer_s=cache.get("remote_seconds", 0.0))
+    return sample
+
+
+def measure(work: Path, seed: Path, image: str, ca: str | None, runs: int = 2,
+            say: Any = print, warm_up: bool = True) -> dict[str, Any]:
+    """The baselines, the warming synth and ``runs`` fresh-runner synths (seconds, own
+    seconds, and the remote transfer each made); ``warm_up``: one unrecorded synth per
+    tool first (the first CDK/jsii start reads cold files)."""
+    from tests.deploy.emulator import running_emulator
+
+    base = work / "fresh-runner"
+    entries = make_entries(base / "entry", seed, 1)
+
+    def synth(tool: str, name: str, functions: int = 1,
+              environment: dict[str, str] | None = None) -> dict[str, Any]:
+        s = Synth(tool=tool, entry_root=entries, functions=functions,
+                  outdir=base / name / "cdk.out", cache_dir=base / name / "cache",
+                  image=image, ca_bundle=ca, environment=environment or {})
+        sample = _sample(run_synth(s, base / f"{name}.log"))
+        say(f"fresh runner: {tool} {name}: {sample['seconds']:.1f} s")
+        return sample
+
+    with running_emulator(base.with_suffix(".moto.log"), runtime="python3.11") as s3:
+        s3.client("s3").create_bucket(Bucket=BUCKET)
+        remote = {**s3.env({}), "SLIM_LAMBDA_REMOTE_CACHE": f"s3://{BUCKET}/seed"}
+        for tool in ("slim", "alpha") if warm_up else ():  # not recorded
+            synth(tool, f"warm-up-{tool}", 0)
+        empty = {tool: [synth(tool, f"empty-{tool}-{i}", 0) for i in range(runs)]
+                 for tool in ("slim", "alpha")}
+        alpha = synth("alpha", "alpha-first")
+        upload = synth("slim", "warming", environment=remote)
+        fresh = [synth("slim", f"fresh-{i}", environment=remote) for i in range(runs)]
+    return {"runs": runs, "empty": empty, "alpha_first": alpha, "warming": upload,
+            "fresh": fresh}
+
+
+def _median(samples: list[dict[str, Any]], key: str) -> float | None:
+    values = [s[key] for s in samples if s.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def hits(m: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fresh-runner synths that got the tree from the remote. A miss is not a sample:
+    its key differed from the warming synth's (the build image was rebuilt meanwhile)."""
+    return [s for s in m["fresh"] if s.get("remote") == "hit"]
+
+
+def figures(m: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """measure → {fresh, alpha, ratio}: total, net of each tool's no-function synth, own;
+    of the fresh runs that hit the remote."""
+    out: dict[str, dict[str, float | None]] = {}
+    for measure_, key in (("total", "seconds"), ("own", "own_s")):
+        out[measure_] = {"fresh": _median(hits(m), key), "alpha": m["alpha_first"].get(key)}
+    es, ea = _median(m["empty"]["slim"], "seconds"), _median(m["empty"]["alpha"], "seconds")
+    total = out["total"]
+    out["net"] = {"fresh": None if None in (total["fresh"], es) else total["fresh"] - es,
+                  "alpha": None if None in (total["alpha"], ea) else total["alpha"] - ea}
+    for v in out.values():
+        v["ratio"] = ratio(v["fresh"], v["alpha"])
+    return out
+
+
+def floor(m: dict[str, Any]) -> Floor:
+    f = figures(m)
+    return Floor("fresh CI runner (warm remote cache) / PythonFunction's first synth",
+                 BOUND, "<=", {name: v["ratio"] for name, v in f.items()
+                               if name in ("total", "net", JUDGED_ON)})
+
+
+def render(m: dict[str, Any]) -> list[str]:
+    f = figures(m)
+    hit = hits(m)
+    moved = [s.get("bytes", 0) for s in hit]
+    secs = [s.get("transfer_s", 0.0) for s in hit]
+    up = m["warming"]
+    lines = ["fresh CI runner (issue 17): empty local cache, warm remote cache (moto S3 on "
+             "loopback), median of the runs that hit",
+             f"  {'':34} {'fresh runner':>13} {'PF first':>9} {'ratio':>7}"]
+    for name in ("total", "net", "own"):
+        v = f[name]
+        lines.append(f"  {name + ' s':34} {_s(v['fresh']):>13} {_s(v['alpha']):>9} "
+                     f"{_s(v['ratio'], '{:.3f}'):>7}")
+    lines.append(f"  remote hits {len(hit)} of {len(m['fresh'])}; download "
+                 f"{max(moved, default=0) / 1e6:.1f} MB in "
+                 f"{_s(statistics.median(secs) if secs else None)} s (median)")
+    lines.append(f"  the warming synth (empty caches, builds and uploads): {up['seconds']:.1f} s, "
+                 f"upload {up.get('bytes', 0) / 1e6:.1f} MB in {_s(up.get('transfer_s'))} s")
+    fl = floor(m)
+    verdict = {True: "PASS", False: "FAIL", None: "n/a"}[fl.passes(fl.value)]
+    lines.append(f"  {verdict}: fresh runner / PF first, {JUDGED_ON} {_s(fl.value, '{:.3f}')} "
+                 f"(net {_s(f['net']['ratio'], '{:.3f}')}) <= {BOUND}")
+    return lines
+
+
+def _s(x: float | None, fmt: str = "{:.1f}") -> str:
+    return "-" if x is None else fmt.format(x)

@@ -1,0 +1,80 @@
+"""benchmarks/fresh_runner.py: the figures, the verdict and the section from measured
+synths, and the whole measure once on a tiny entry (real synths, moto S3)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from benchmarks import fresh_runner
+
+
+def _measured(fresh_s: float, alpha_s: float = 40.0, empty_s: float = 5.0) -> dict[str, Any]:
+    def sample(seconds: float, own: float, **more: Any) -> dict[str, Any]:
+        return {"seconds": seconds, "own_s": own, **more}
+
+    hit = {"remote": "hit", "bytes": 52_000_000, "transfer_s": 1.5}
+    return {"runs": 2,
+            "empty": {"slim": [sample(empty_s, 0.3), sample(empty_s + 0.2, 0.3)],
+                      "alpha": [sample(empty_s - 0.5, 0.1), sample(empty_s - 0.5, 0.1)]},
+            "alpha_first": sample(alpha_s, alpha_s - 4.0),
+            "warming": sample(30.0, 25.0, remote="uploaded", bytes=52_000_000,
+                              transfer_s=2.0),
+            "fresh": [sample(fresh_s, fresh_s - 5.0, **hit),
+                      sample(fresh_s + 0.2, fresh_s - 4.8, **hit)]}
+
+
+def test_figures_are_net_of_each_tools_empty_synth() -> None:
+    f = fresh_runner.figures(_measured(8.0))
+    assert f["total"]["fresh"] == pytest.approx(8.1) and f["total"]["alpha"] == 40.0
+    assert f["net"]["fresh"] == pytest.approx(8.1 - 5.1)
+    assert f["net"]["alpha"] == pytest.approx(40.0 - 4.5)
+    assert f["own"]["ratio"] == pytest.approx(3.1 / 36.0)
+
+
+def test_a_fast_fresh_runner_passes_and_a_slow_one_fails() -> None:
+    fast = fresh_runner.floor(_measured(8.0))
+    assert fast.passes(fast.value) is True
+    slow = fresh_runner.floor(_measured(30.0))
+    assert slow.passes(slow.value) is False
+    lines = fresh_runner.render(_measured(8.0))
+    assert lines[-1].startswith("  PASS: fresh runner / PF first, own 0.086 (net 0.085)")
+    assert "  remote hits 2 of 2; download 52.0 MB in 1.5 s (median)" in lines
+    assert fresh_runner.render(_measured(30.0))[-1].startswith("  FAIL")
+
+
+def test_a_fresh_run_that_missed_the_remote_is_not_a_sample() -> None:
+    m = _measured(8.0)
+    m["fresh"][1].update(remote="uploaded", seconds=90.0, own_s=80.0)
+    assert fresh_runner.figures(m)["total"]["fresh"] == 8.0
+    assert "  remote hits 1 of 2; download 52.0 MB in 1.5 s (median)" in fresh_runner.render(m)
+    m["fresh"][0]["remote"] = "miss"
+    assert fresh_runner.floor(m).value is None
+
+
+def test_missing_samples_are_not_a_verdict() -> None:
+    m = _measured(8.0)
+    m["alpha_first"] = {"seconds": None, "own_s": None}
+    fl = fresh_runner.floor(m)
+    assert fl.value is None and fl.passes(fl.value) is None
+    assert fresh_runner.render(m)[-1].startswith("  n/a")
+
+
+@pytest.mark.docker
+def test_the_measure_on_a_tiny_entry(build_image: str, tmp_path: Path) -> None:
+    """Every synth of the section, on an entry with nothing to install: the fresh runners
+    hit the remote that the warming synth filled."""
+    if shutil.which("cdk") is None:
+        pytest.skip("no CDK CLI on PATH")
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "index.py").write_text("def handler(event, context):\n    return 1\n")
+    (seed / "requirements.txt").write_text("")
+    m = fresh_runner.measure(tmp_path / "work", seed, build_image, None, runs=1,
+                             say=lambda _line: None, warm_up=False)
+    assert m["warming"]["remote"] == "uploaded"
+    assert [s["remote"] for s in m["fresh"]] == ["hit"]
+    assert m["fresh"][0]["bytes"] == m["warming"]["bytes"] > 0
+    assert fresh_runner.floor(m).value is not None

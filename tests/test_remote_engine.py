@@ -21,6 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimPythonFunction, SlimPythonLayerVersion
 from tests.fixtures.remote_engine import RemoteEngine, remote_engine
+from tests.test_credential_exposure import Watcher
 from tests.test_docker_build import handler_answer, local_bundling, synth
 from tests.test_path_dependencies import _monorepo
 from tests.test_private_index import build_from_private_index
@@ -164,9 +165,14 @@ def test_a_private_index_builds_by_copy_with_credentials_0600_inside(
         capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DOCKER_HOST", remote.socket)
     monkeypatch.setenv("SLIM_LAMBDA_FILE_ACCESS", "copy")
-    outdir = build_from_private_index(
-        entry, wheels, tmp_path, monkeypatch, capfd,
-        BundlingOptions(mode="docker", image=build_image, before_install=PROBE_HOOKS))
+    # `docker inspect` (of this engine: DOCKER_HOST) and `ps` while it builds
+    with Watcher(tmp_path).running() as watcher:
+        outdir = build_from_private_index(
+            entry, wheels, tmp_path, monkeypatch, capfd,
+            BundlingOptions(mode="docker", image=build_image, before_install=PROBE_HOOKS))
+    assert watcher.containers, "the watcher never saw the build container"
+    secrets = ("hunter2-private-index", "tok-0123456789-secret")
+    assert not watcher.hits(*secrets), "\n".join(watcher.hits(*secrets))
     (asset,) = [p for p in outdir.glob("asset.*") if p.is_dir()]
     assert (asset / "probe-netrc.txt").read_text().strip() == "600"
     report = json.loads(next(outdir.glob("asset.*.slim-report.json")).read_text())

@@ -20,6 +20,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimPythonFunction, SlimPythonLayerVersion
+from slim_lambda.run.container import EngineSocket
 from tests.fixtures.remote_engine import RemoteEngine, remote_engine
 from tests.test_credential_exposure import Watcher
 from tests.test_docker_build import handler_answer, local_bundling, synth
@@ -206,3 +207,18 @@ def test_sigterm_during_a_copy_build_leaves_no_container(
     assert proc.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM), output
     assert remote.build_containers() == []
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_tcp_engine_answers_the_pinning_questions_directly(
+        remote: RemoteEngine, build_image: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The asset hash names the image's ID, asked of the engine at construct time: a plain
+    tcp:// engine (a CI job's DinD service) answers it too, or every synth would pin the
+    tag as absent and a new build image would not change the asset hash."""
+    monkeypatch.setenv("DOCKER_HOST", remote.tcp)
+    monkeypatch.delenv("DOCKER_TLS_VERIFY", raising=False)
+    engine = EngineSocket.from_env()
+    assert engine is not None and engine.ping()
+    wanted = remote.docker("image", "inspect", "-f", "{{.Id}}", build_image).stdout.strip()
+    assert (engine.image(build_image) or {}).get("Id") == wanted
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")  # TLS: the SDK's business
+    assert EngineSocket.from_env() is None

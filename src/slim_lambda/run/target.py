@@ -106,7 +106,7 @@ def pin_target(request: BuildRequest, engine: EngineSocket | None,
     environ = os.environ if environ is None else environ
     mode = requested_mode(request, environ)
     if mode == "auto":
-        mode = _auto(lambda: engine is None or engine.ping(), environ)
+        mode = _auto(lambda: engine is None or engine.remote or engine.ping(), environ)
     if mode == "local":
         return local_target(request)
     attrs = engine.image(request.image) if engine is not None else None

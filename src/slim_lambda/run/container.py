@@ -3,9 +3,9 @@
 The SDK (and requests under it) takes a tenth of a second to import, more than a
 cached synth spends on everything else it asks Docker: whether the engine
 answers and which image a tag names. Those two read-only questions go straight
-to the engine's local socket (:class:`EngineSocket`); the SDK is imported only
-when a container runs, an image is pulled, ``DOCKER_HOST`` is not a local
-socket, or the short answer is not a clear one.
+to the engine's socket (:class:`EngineSocket`: a unix socket, or a plain ``tcp://``
+address); the SDK is imported only when a container runs, an image is pulled,
+``DOCKER_HOST`` is an ``ssh://`` or TLS one, or the short answer is not a clear one.
 """
 
 from __future__ import annotations

@@ -29,7 +29,11 @@ def test_engine_socket_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///run/user/1000/docker.sock")
     engine = EngineSocket.from_env()
     assert engine is not None and engine.path == "/run/user/1000/docker.sock"
-    for remote in ("tcp://127.0.0.1:2375", "ssh://builder@host", "npipe:////./pipe/docker"):
+    monkeypatch.setenv("DOCKER_HOST", "tcp://docker:2375")  # a DinD service, no TLS
+    engine = EngineSocket.from_env()
+    assert engine is not None and engine.remote
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
+    for remote in ("tcp://127.0.0.1:2376", "ssh://builder@host", "npipe:////./pipe/docker"):
         monkeypatch.setenv("DOCKER_HOST", remote)
         assert EngineSocket.from_env() is None
 

@@ -20,7 +20,9 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimPythonFunction, SlimPythonLayerVersion
+from slim_lambda.run.container import EngineSocket
 from tests.fixtures.remote_engine import RemoteEngine, remote_engine
+from tests.test_credential_exposure import Watcher
 from tests.test_docker_build import handler_answer, local_bundling, synth
 from tests.test_path_dependencies import _monorepo
 from tests.test_private_index import build_from_private_index
@@ -164,9 +166,14 @@ def test_a_private_index_builds_by_copy_with_credentials_0600_inside(
         capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DOCKER_HOST", remote.socket)
     monkeypatch.setenv("SLIM_LAMBDA_FILE_ACCESS", "copy")
-    outdir = build_from_private_index(
-        entry, wheels, tmp_path, monkeypatch, capfd,
-        BundlingOptions(mode="docker", image=build_image, before_install=PROBE_HOOKS))
+    # `docker inspect` (of this engine: DOCKER_HOST) and `ps` while it builds
+    with Watcher(tmp_path).running() as watcher:
+        outdir = build_from_private_index(
+            entry, wheels, tmp_path, monkeypatch, capfd,
+            BundlingOptions(mode="docker", image=build_image, before_install=PROBE_HOOKS))
+    assert watcher.containers, "the watcher never saw the build container"
+    secrets = ("hunter2-private-index", "tok-0123456789-secret")
+    assert not watcher.hits(*secrets), "\n".join(watcher.hits(*secrets))
     (asset,) = [p for p in outdir.glob("asset.*") if p.is_dir()]
     assert (asset / "probe-netrc.txt").read_text().strip() == "600"
     report = json.loads(next(outdir.glob("asset.*.slim-report.json")).read_text())
@@ -200,3 +207,18 @@ def test_sigterm_during_a_copy_build_leaves_no_container(
     assert proc.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM), output
     assert remote.build_containers() == []
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_tcp_engine_answers_the_pinning_questions_directly(
+        remote: RemoteEngine, build_image: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The asset hash names the image's ID, asked of the engine at construct time: a plain
+    tcp:// engine (a CI job's DinD service) answers it too, or every synth would pin the
+    tag as absent and a new build image would not change the asset hash."""
+    monkeypatch.setenv("DOCKER_HOST", remote.tcp)
+    monkeypatch.delenv("DOCKER_TLS_VERIFY", raising=False)
+    engine = EngineSocket.from_env()
+    assert engine is not None and engine.ping()
+    wanted = remote.docker("image", "inspect", "-f", "{{.Id}}", build_image).stdout.strip()
+    assert (engine.image(build_image) or {}).get("Id") == wanted
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")  # TLS: the SDK's business
+    assert EngineSocket.from_env() is None

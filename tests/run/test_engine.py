@@ -18,6 +18,8 @@ from tests.requests import MakeRequest
 class Silent:
     """An engine socket that never answers."""
 
+    remote = False
+
     def ping(self) -> bool:
         return False
 

@@ -106,5 +106,5 @@ def test_the_container_runs_the_image_id_not_the_tag(make_request: MakeRequest) 
     request = make_request()
     session: Any = SimpleNamespace(
         request=request, docker=None, env=None, progress=print,
-        target=Target("docker", "sha256:abc", True, True, True))
+        target=Target("docker", "sha256:abc", True, True, True), file_access=lambda: "bind")
     assert _container(session).image == "sha256:abc"

@@ -3,9 +3,9 @@
 The SDK (and requests under it) takes a tenth of a second to import, more than a
 cached synth spends on everything else it asks Docker: whether the engine
 answers and which image a tag names. Those two read-only questions go straight
-to the engine's local socket (:class:`EngineSocket`); the SDK is imported only
-when a container runs, an image is pulled, ``DOCKER_HOST`` is not a local
-socket, or the short answer is not a clear one.
+to the engine's socket (:class:`EngineSocket`: a unix socket, or a plain ``tcp://``
+address); the SDK is imported only when a container runs, an image is pulled,
+``DOCKER_HOST`` is an ``ssh://`` or TLS one, or the short answer is not a clear one.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ..errors import DockerError
 from ..platform import ARCHITECTURES
@@ -166,7 +166,8 @@ def _sdk_errors() -> tuple[type[BaseException], ...]:
 
 
 class EngineSocket:
-    """``GET`` requests to the Docker Engine API on its local unix socket, nothing else.
+    """``GET`` requests to the Docker Engine API on its unix socket (or a plain
+    ``tcp://`` address: a CI job's Docker-in-Docker service), nothing else.
 
     Answers ``(status, JSON body)``, or None whenever the answer is not a clean one (no
     socket, a refused connection, a time-out, a malformed reply): the caller then asks
@@ -174,28 +175,49 @@ class EngineSocket:
     """
 
     def __init__(self, path: str, timeout: float = 10.0) -> None:
+        """``path``: a unix socket's path, or ``tcp://host:port``."""
         self.path = path
         self.timeout = timeout
 
     @classmethod
     def from_env(cls) -> EngineSocket | None:
-        """The socket ``DOCKER_HOST`` names (or Docker's default), if it is a local one."""
+        """The socket ``DOCKER_HOST`` names (or Docker's default), if it is a unix socket
+        or a ``tcp://`` address without TLS (``DOCKER_TLS_VERIFY``: the SDK's)."""
         host = _docker_host()
+        if host.startswith("tcp://") and not os.environ.get("DOCKER_TLS_VERIFY"):
+            return cls(host)
         if not host.startswith("unix://"):
             return None
         return cls(host.removeprefix("unix://"))
+
+    @property
+    def remote(self) -> bool:
+        """A ``tcp://`` engine: meant to be used when named, even while it does not answer."""
+        return self.path.startswith("tcp://")
+
+    def _connect(self) -> socket.socket:
+        if self.path.startswith("tcp://"):
+            split = urlsplit(self.path)  # a bad port: ValueError, the SDK explains it
+            return socket.create_connection((split.hostname or "localhost", split.port or 2375),
+                                            timeout=self.timeout)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self.path)
+        except OSError:
+            sock.close()
+            raise
+        return sock
 
     def get(self, path: str) -> tuple[int, Any] | None:
         request = f"GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n".encode("ascii")
         chunks = []
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(self.timeout)
-                sock.connect(self.path)
+            with self._connect() as sock:
                 sock.sendall(request)
                 while data := sock.recv(1 << 16):
                     chunks.append(data)
-        except OSError:
+        except (OSError, ValueError):
             return None
         head, sep, body = b"".join(chunks).partition(b"\r\n\r\n")
         status_line = head.split(b"\r\n", 1)[0].split(b" ", 2)

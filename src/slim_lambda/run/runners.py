@@ -2,7 +2,8 @@
 :class:`BuildError`) out.
 
 - :class:`ContainerRunner`: ``python -m slim_lambda.pipeline`` in the build image, with the
-  host's directories bind-mounted at fixed paths (the only owner of that layout);
+  host's directories bind-mounted at fixed paths (the only owner of that layout), or
+  copied there through the Docker API (``file_access='copy'``, :mod:`.copying`);
 - :class:`SubprocessRunner`: the same entry point with this host's Python (local mode),
   in its own process group under a watchdog, so a timeout or a killed synth ends the
   installer too;

@@ -126,7 +126,7 @@ def pin_target(request: BuildRequest, engine: EngineSocket | None,
     environ = os.environ if environ is None else environ
     mode = requested_mode(request, environ)
     if mode == "auto":
-        mode = _auto(lambda: engine is None or engine.ping(), environ,
+        mode = _auto(lambda: engine is None or engine.remote or engine.ping(), environ,
                      request.bundling.dockerfile)
     elif mode == "docker":
         _named_engine(environ)

@@ -72,22 +72,28 @@ def tar_stream(items: Iterable[Item]) -> Iterator[bytes]:
 
 
 class _Chunks:
-    """A readable file over an iterator of byte chunks (tarfile's stream mode reads it)."""
+    """A readable file over an iterator of byte chunks (tarfile's stream mode reads it in
+    small pieces: each read copies only what it returns)."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._it = iter(chunks)
-        self._rest = b""
+        self._chunk = b""
+        self._at = 0
 
     def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._rest) < size:
-            chunk = next(self._it, None)
-            if chunk is None:
-                break
-            self._rest += chunk
-        if size < 0:
-            size = len(self._rest)
-        data, self._rest = self._rest[:size], self._rest[size:]
-        return data
+        parts: list[bytes] = []
+        while size != 0:
+            if self._at >= len(self._chunk):
+                chunk = next(self._it, None)
+                if chunk is None:
+                    break
+                self._chunk, self._at = chunk, 0
+            end = len(self._chunk) if size < 0 else min(len(self._chunk), self._at + size)
+            parts.append(self._chunk[self._at:end])
+            if size > 0:
+                size -= end - self._at
+            self._at = end
+        return b"".join(parts)
 
 
 def _inside(rel: str) -> bool:
@@ -109,7 +115,8 @@ def extract_tar(chunks: Iterable[bytes], dest: str, top: str = "") -> int:
                           f"{why}; nothing was kept", details="This is not something "
                           "slim-lambda's pipeline writes: check the install hooks.")
 
-    with tarfile.open(fileobj=_Chunks(chunks), mode="r|") as tar:  # type: ignore[call-overload]
+    with tarfile.open(fileobj=_Chunks(chunks), mode="r|",  # type: ignore[call-overload]
+                      bufsize=CHUNK) as tar:
         for member in tar:
             rel = member.name.rstrip("/")
             if top:

@@ -24,6 +24,8 @@ IMAGE_ID = "sha256:" + "ab" * 32
 class Engine:
     """An engine socket that answers, and has the images named."""
 
+    remote = False  # a local socket, as EngineSocket.remote says
+
     def __init__(self, *images: str) -> None:
         self.images = images
 

@@ -50,6 +50,14 @@ def remote(build_image: str) -> Iterator[RemoteEngine]:
         pytest.skip(f"no second Docker engine: {e}")
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty dependency cache per test: the suite's shared one may already hold these
+    fixture wheels' tree (same image, same key), and a cache hit runs no container at all,
+    which is not what these tests are about."""
+    monkeypatch.setenv("SLIM_LAMBDA_CACHE_DIR", str(tmp_path / "deps-cache"))
+
+
 def answer(build_image: str, asset: Path) -> Any:
     """The handler's answer, run in the build image by the main engine, which sees it."""
     with pytest.MonkeyPatch.context() as mp:

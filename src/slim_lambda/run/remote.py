@@ -114,13 +114,16 @@ def _download(store: S3Store, manifest: Manifest, staging: str, say: Say) -> Tra
     """Stream the object into ``staging``, unpacking as it arrives (one pass, no copy on
     disk), then check its size and sha256: nothing is committed before both checks."""
     meter = Meter(f"downloading {manifest.key[:16]}", manifest.object_bytes, say)
-    source: Any = _Checked(store.open(manifest.object), manifest, meter)
+    stream = store.open(manifest.object)
+    source: Any = _Checked(stream, manifest, meter)
     problem = None
     try:
         unpack_entry(source, staging, manifest)
         source.rest()
     except ValueError as e:
         problem = str(e)
+    finally:
+        stream.close()
     if source.bytes != manifest.object_bytes or source.sha.hexdigest() != \
             manifest.object_sha256:
         raise BadEntry(f"its object is not the {manifest.object_bytes:,} bytes its manifest "

@@ -10,6 +10,8 @@ speed through the session's progress line.
 
 from __future__ import annotations
 
+import functools
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +25,7 @@ __all__ = ["Meter", "S3Store", "Stream"]
 CONNECT_SECONDS = 5
 READ_SECONDS = 30
 ATTEMPTS = 3
+CHUNK = 1 << 20
 _ABSENT = ("NoSuchKey", "404", "NotFound")
 _TAKEN = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
 
@@ -141,12 +144,55 @@ class S3Store:
 
 
 class Stream:
-    """A response body whose read errors (a reset, a read timeout) are the store's."""
+    """A response body read ahead by a thread, so the network and the unpacking overlap
+    (the unpacker decompresses and writes while the next megabytes arrive); read errors
+    (a reset, a read timeout) are the store's. Close it."""
 
-    def __init__(self, store: S3Store, key: str, body: Any) -> None:
+    def __init__(self, store: S3Store, key: str, body: Any, ahead: int = 16) -> None:
         self.store, self.key, self.body = store, key, body
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._chunk, self._at, self._eof = b"", 0, False
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        item: bytes | BaseException
+        try:
+            while True:
+                item = self.body.read(CHUNK)
+                self._put(item)
+                if not item:
+                    return
+        except Exception as e:
+            self._put(e)
+
+    def _put(self, item: bytes | BaseException) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
 
     def read(self, n: int = -1) -> bytes:
-        data: bytes = self.store._call("downloading", self.key, lambda: self.body.read(
-            None if n < 0 else n))
+        """Up to ``n`` bytes (fewer at a chunk's end), b"" at the end."""
+        while self._at >= len(self._chunk) and not self._eof:
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                self._eof = True
+                self.store._call("downloading", self.key, functools.partial(_raise, item))
+                return b""  # not reached: _call raised
+            self._chunk, self._at, self._eof = item, 0, not item
+        end = len(self._chunk) if n < 0 else self._at + n
+        data = self._chunk[self._at:end]
+        self._at += len(data)
         return data
+
+    def close(self) -> None:
+        self._stop.set()
+        self.body.close()
+
+
+def _raise(e: BaseException) -> None:
+    raise e

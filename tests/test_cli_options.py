@@ -43,7 +43,8 @@ def other_value(f: dataclasses.Field[Any]) -> tuple[list[str], Any]:
     if f.type in ("int", "int | None"):
         return [name, str((value or 100_000_000) + 1)], (value or 100_000_000) + 1
     if f.type in ("str", "str | None"):
-        choice = {"mode": "docker", "bytecode": "none"}.get(f.name, "some-value")
+        choice = {"mode": "docker", "bytecode": "none", "installer": "pip"}.get(
+            f.name, "some-value")
         assert choice != value
         return [name, choice], choice
     if f.type == "tuple[str, ...]":

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .options import BYTECODE_MODES, MODES, BundlingOptions, SizeLimits, SlimOptions
+from .options import BYTECODE_MODES, INSTALLERS, MODES, BundlingOptions, SizeLimits, SlimOptions
 
 __all__ = ["GROUPS", "Flag", "HelpFormatter", "add_option_flags", "field_docs",
            "option_flags", "options_from_args"]
@@ -37,7 +37,7 @@ ALIASES = {"groups": ("--group",), "extra_index_urls": ("--extra-index-url",),
            "patterns": ("--pattern",), "disable_rules": ("--disable-rule",),
            "timeout_seconds": ("--timeout",), "unzipped_bytes": ("--unzipped-limit",),
            "zipped_bytes": ("--zipped-limit",)}
-CHOICES = {"mode": MODES, "bytecode": BYTECODE_MODES}
+CHOICES = {"mode": MODES, "bytecode": BYTECODE_MODES, "installer": INSTALLERS}
 #: Annotation → how the flag reads its value.
 KINDS: dict[Any, str] = {bool: "bool", int: "int", int | None: "int", str: "str",
                          str | None: "str", tuple[str, ...]: "list", Mapping[str, str]: "map"}

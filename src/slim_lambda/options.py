@@ -9,6 +9,7 @@ from types import MappingProxyType
 __all__ = [
     "BYTECODE_MODES",
     "DEPENDENCIES",
+    "INSTALLERS",
     "MAX_LAYERS",
     "MODES",
     "STRIP_EXCLUDE",
@@ -33,6 +34,8 @@ MAX_LAYERS = 5
 DEPENDENCIES = ("bundle", "layer")
 #: ``BundlingOptions.mode`` values.
 MODES = ("docker", "local", "auto")
+#: ``BundlingOptions.installer`` values.
+INSTALLERS = ("auto", "uv", "pip")
 #: ``SlimOptions.bytecode`` values.
 BYTECODE_MODES = ("auto", "imported", "all", "none")
 #: ``SlimOptions.strip_exclude``'s default: auditwheel-vendored libraries, which plain
@@ -56,6 +59,14 @@ class BundlingOptions:
     Default: the ``SLIM_LAMBDA_IMAGE`` environment variable, else the CDK context
     key ``slim-lambda:image``, else ``public.ecr.aws/sam/build-{runtime}:latest-{arch}``.
     """
+
+    installer: str = "auto"
+    """Who installs the dependencies in Docker mode: ``uv`` (this library's own, mounted
+    into the build image: faster, wheels only, its version pinned by this library's
+    dependency), ``pip`` (the image's own: builds a package from source when no wheel
+    fits), or ``auto`` (uv; pip when uv finds no wheel for a package, or when a ``PIP_*``
+    setting uv cannot read is set). Local mode always uses uv. In the deps key.
+    Default: ``auto``."""
 
     manifest: str | None = None
     """The dependency manifest, relative to ``entry``: a requirements file, ``uv.lock``,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slim_lambda.pipeline.install import _explain, install_command
+from slim_lambda.pipeline.install import _explain, install_command, wheel_gap
 from slim_lambda.pipeline.redact import redact
 from slim_lambda.pipeline.spec import DepsSpec, InstallSettings
 from slim_lambda.pipeline.wheelchoice import wheel_choices
@@ -144,3 +144,40 @@ def test_the_newest_release_skipped_for_want_of_a_wheel_is_named() -> None:
 def test_no_log_no_choices() -> None:
     choices = wheel_choices("", {"numpy": "2.2.6"}, runtime="python3.12", architecture="arm64")
     assert choices.skipped == [] and choices.from_source == []
+
+
+def test_uv_no_wheel_messages_name_the_package_for_pips_fallback() -> None:
+    """uv's own words (0.13) for a release without a usable wheel; other failures (an
+    index, a typo) are not a wheel gap, so pip does not run them again."""
+    sdist_only = ("  cause: Because relfix-sdist==2.0 has no usable wheels and you require "
+                  "relfix-sdist==2.0, we can conclude that your requirements are "
+                  "unsatisfiable.")
+    glibc = ("  cause: Because relfix-glibc==2.0 has no wheels with a matching platform tag "
+             "(e.g., `manylinux_2_17_x86_64`) and you require relfix-glibc==2.0, we can ...")
+    hint = "hint: Wheels are required for `scikit-learn` because building from source is off"
+    assert wheel_gap(sdist_only) == "relfix-sdist"
+    assert wheel_gap(glibc) == "relfix-glibc"
+    assert wheel_gap(hint) == "scikit-learn"
+    assert wheel_gap("  cause: Because nosuch was not found in the package registry") is None
+    assert wheel_gap("error: Failed to fetch: `https://idx/simple/x/` (401)") is None
+
+
+def test_golden_command_uv_in_the_image() -> None:
+    """In the build image uv installs for the image's interpreter, capped at the runtime's
+    glibc by the platform table, with pip's index strategy and the image's trust store."""
+    cmd = install_command(
+        spec(installer="uv", uv="/slim-lambda/bin/uv", uv_interpreter=True,
+             python_platform="x86_64-manylinux_2_17", index_url="https://idx.example/simple",
+             extra_index_urls=("https://x/simple",)),
+        "/asset-input/requirements.txt", "/asset-output", python="/usr/bin/python3")
+    assert cmd == [
+        "/slim-lambda/bin/uv", "pip", "install",
+        "--requirement", "/asset-input/requirements.txt",
+        "--target", "/asset-output",
+        "--python-platform", "x86_64-manylinux_2_17",
+        "--python", "/usr/bin/python3", "--index-strategy", "unsafe-best-match",
+        "--system-certs", "--link-mode", "copy",
+        "--only-binary", ":all:", "--no-config",
+        "--index-url", "https://idx.example/simple",
+        "--extra-index-url", "https://x/simple",
+    ]

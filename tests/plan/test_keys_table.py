@@ -93,6 +93,7 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     # BundlingOptions
     "mode": (Case("mode", True, True, b(mode="local")),),
     "image": (Case("image", True, True, b(image="other:{runtime}-{arch}")),),
+    "installer": (Case("installer", True, True, b(installer="pip")),),
     "manifest": (Case("manifest", True, True, b(manifest="requirements-other.txt")),),
     "groups": (Case("groups", True, True, PYPROJECT.but(bundling={"groups": ("dev",)}),
                     PYPROJECT),),

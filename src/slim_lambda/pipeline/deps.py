@@ -14,6 +14,7 @@ import os
 import platform
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from . import __version__
@@ -105,7 +106,12 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done()
     if spec.install.requirements_file:
         done = steps.start(f"install ({spec.install.installer})")
-        install_requirements(spec, python, progress=log)
+        done_by = install_requirements(spec, python, progress=log)
+        if done_by.installer != spec.install.installer:  # pip took over: it builds the rest
+            spec = replace(spec, install=replace(spec.install, installer=done_by.installer))
+            notices.append(f"installed with pip: uv found no wheel of {done_by.fallback_for} "
+                           "for this runtime and architecture, so pip installed the "
+                           "requirements (building what has no wheel from source)")
         choices = read_wheel_choices(spec, {d.name: d.version for d in find_distributions(out)})
         for skip in choices.skipped:
             notices.append(f"{skip['name']} {skip['version']} installed, not the newest "

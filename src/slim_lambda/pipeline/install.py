@@ -9,14 +9,16 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from typing import NamedTuple
 
 from .errors import BuildError
 from .redact import redact
 from .sources import copy_sources
 from .spec import NETRC_FILE, DepsSpec, InstallSettings
+from .uvenv import uv_environment
 from .wheelchoice import PIP_LOG
 
-__all__ = ["install_command", "install_project", "install_requirements"]
+__all__ = ["Installed", "install_command", "install_project", "install_requirements", "wheel_gap"]
 
 
 def _has_netrc(spec: DepsSpec) -> bool:
@@ -42,6 +44,19 @@ def _index_args(install: InstallSettings) -> list[str]:
     return args
 
 
+def _uv_platform(spec: DepsSpec, python: str) -> list[str]:
+    """uv's target: the platform always given explicitly (uv ignores the image's PEP 600
+    ``_manylinux`` cap and would take wheels for the image's own, newer glibc), and in the
+    image its interpreter, whose markers and version are the runtime's. In the image, every
+    index's versions compete as in pip (``unsafe-best-match``), the image's trust store is
+    used as pip's is, and files are copied (the uv cache is another mount)."""
+    platform = ["--python-platform", spec.install.python_platform]
+    if not spec.install.uv_interpreter:
+        return [*platform, "--python-version", spec.python_version]
+    return [*platform, "--python", python, "--index-strategy", "unsafe-best-match",
+            "--system-certs", "--link-mode", "copy"]
+
+
 def install_command(spec: DepsSpec, requirements: str, target: str,
                     python: str = sys.executable) -> list[str]:
     """The installer's command line, as data (golden-tested).
@@ -50,15 +65,14 @@ def install_command(spec: DepsSpec, requirements: str, target: str,
     older release's wheel to building the newest from source (a pinned version is still
     built) and logs what it saw to :data:`PIP_LOG`. A lock file (``no_deps``) pins every
     version, so its command stays as it was.
-    ``uv``: local mode, wheels only (``--only-binary :all:``): an older release's wheel is
-    chosen the same way, and nothing is ever built.
+    ``uv``: wheels only (``--only-binary :all:``): an older release's wheel is chosen the
+    same way, and nothing is ever built (in the image, pip takes over for a package with
+    no wheel: ``InstallSettings.pip_fallback``).
     """
     if spec.install.installer == "uv":
         return [spec.install.uv or "uv", "pip", "install",
                 "--requirement", requirements,
-                "--target", target,
-                "--python-platform", spec.install.python_platform,
-                "--python-version", spec.python_version,
+                "--target", target, *_uv_platform(spec, python),
                 "--only-binary", ":all:",
                 "--no-config", *_index_args(spec.install)]
     return [python, "-m", "pip", "install",
@@ -199,29 +213,65 @@ def _run_streaming(cmd: list[str], env: dict[str, str], cwd: str,
     return proc.wait(), "".join(lines)
 
 
+class Installed(NamedTuple):
+    installer: str
+    """Who installed: ``uv``, or ``pip`` (asked for, or after uv found no wheel)."""
+    output: str
+    fallback_for: str | None
+    """The package uv found no wheel for, when pip took over."""
+
+
 def install_requirements(spec: DepsSpec, python: str = sys.executable,
-                         progress: Callable[[str], None] | None = None) -> str:
-    """Run the installer, showing which package it is at; returns its output. Raises
-    BuildError (credentials redacted)."""
+                         progress: Callable[[str], None] | None = None) -> Installed:
+    """Run the installer, showing which package it is at. Raises BuildError (credentials
+    redacted)."""
     assert spec.install.requirements_file is not None
     for mounted, copy in spec.install.source_trees:
         if mounted not in spec.install.packages and not os.path.isdir(copy):
             copy_sources(mounted, copy)
+    returncode, output = _install(spec, python, progress)
+    gap = None
+    if returncode != 0 and spec.install.installer == "uv" and spec.install.pip_fallback \
+            and (gap := wheel_gap(output)):
+        if progress:
+            progress(f"  uv found no wheel for {gap}: installing with pip, which can build it")
+        spec = dataclasses.replace(spec, install=dataclasses.replace(spec.install,
+                                                                     installer="pip"))
+        returncode, output = _install(spec, python, progress)
+    if returncode != 0:
+        # with --log pip writes a failed build's own output (the missing compiler) only there
+        log = os.path.join(spec.work_dir, PIP_LOG)
+        why = _explain(output + "\n" + _log_tail(log), returncode, netrc=_has_netrc(spec))
+        raise BuildError("install", f"{spec.install.installer} could not install the "
+                         f"requirements: {why}", details=_tail(output))
+    return Installed(spec.install.installer, redact(output), gap)
+
+
+def _install(spec: DepsSpec, python: str, progress: Callable[[str], None] | None
+             ) -> tuple[int, str]:
+    assert spec.install.requirements_file is not None
     cmd = install_command(spec, spec.install.requirements_file, spec.output_dir, python)
     env = dict(os.environ)
+    if spec.install.installer == "uv":
+        env = uv_environment(env)
     env.setdefault("HOME", spec.work_dir)
     env.setdefault("PIP_CACHE_DIR", os.path.join(spec.work_dir, "pip-cache"))
     env.pop("PYTHONPATH", None)
     log = os.path.join(spec.work_dir, PIP_LOG)
     if os.path.exists(log):  # pip appends to its log
         os.remove(log)
-    returncode, output = _run_streaming(cmd, env, spec.work_dir, progress)
-    if returncode != 0:
-        # with --log pip writes a failed build's own output (the missing compiler) only there
-        why = _explain(output + "\n" + _log_tail(log), returncode, netrc=_has_netrc(spec))
-        raise BuildError("install", f"{spec.install.installer} could not install the "
-                         f"requirements: {why}", details=_tail(output))
-    return redact(output)
+    return _run_streaming(cmd, env, spec.work_dir, progress)
+
+
+_WHEEL_GAP = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*?)(?:==\S+)? has no (?:usable wheels|wheels "
+                        r"with a matching)|Wheels are required for `([^`]+)`")
+
+
+def wheel_gap(output: str) -> str | None:
+    """The package uv found no wheel for (so pip, which can build it, may), or None when
+    uv failed for another reason (an index, a typo, a conflict: pip would fail too)."""
+    m = _WHEEL_GAP.search(output)
+    return next((g for g in m.groups() if g), None) if m else None
 
 
 def _log_tail(path: str, lines: int = 400) -> str:
@@ -261,8 +311,7 @@ def install_package(spec: DepsSpec, source: str, copy: str, what: str,
     copy_sources(source, copy)
     if spec.install.installer == "uv":
         cmd = [spec.install.uv or "uv", "pip", "install", "--target", spec.output_dir,
-               "--python-platform", spec.install.python_platform, "--python-version",
-               spec.python_version, "--no-deps", "--no-config", "--quiet",
+               *_uv_platform(spec, python), "--no-deps", "--no-config", "--quiet",
                *_index_args(dataclasses.replace(spec.install, require_hashes=False, no_deps=False)),
                copy]
     else:
@@ -270,7 +319,7 @@ def install_package(spec: DepsSpec, source: str, copy: str, what: str,
                "--no-compile", "--disable-pip-version-check", "--no-input", "--progress-bar",
                "off", *_index_args(dataclasses.replace(spec.install, require_hashes=False,
                                                        no_deps=False)), copy]
-    env = dict(os.environ)
+    env = uv_environment(os.environ) if spec.install.installer == "uv" else dict(os.environ)
     env.setdefault("HOME", spec.work_dir)
     env.pop("PYTHONPATH", None)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)

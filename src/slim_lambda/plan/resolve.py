@@ -16,7 +16,7 @@ import pathspec
 from ..errors import ConfigurationError
 from ..manifests import InstallPlan, resolve_manifest
 from ..manifests.inputs import requirement_inputs
-from ..options import BYTECODE_MODES, MODES, BundlingOptions, SizeLimits, SlimOptions
+from ..options import BYTECODE_MODES, INSTALLERS, MODES, BundlingOptions, SizeLimits, SlimOptions
 from ..pipeline.rules import rule_names
 from ..platform import ARCHITECTURES, DEFAULT_IMAGE, RUNTIMES, architecture_named, image_for
 from .extra_sources import ExtraSource, resolve_extra_sources
@@ -115,6 +115,9 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
 
     if bundling.mode not in MODES:
         problems.append(f"bundling.mode: {bundling.mode!r} is not one of {', '.join(MODES)}")
+    if bundling.installer not in INSTALLERS:
+        problems.append(f"bundling.installer: {bundling.installer!r} is not one of "
+                        f"{', '.join(INSTALLERS)}")
     if bundling.cache_max_bytes <= 0:
         problems.append("bundling.cache_max_bytes must be positive")
 

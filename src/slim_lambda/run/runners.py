@@ -49,7 +49,8 @@ LIB = f"{TOOLS}/lib"
 CA = f"{TOOLS}/ca-bundle.pem"
 CONTAINER = dict(entry="/asset-input", output="/asset-output", work=f"{TOOLS}/work",
                  deps=f"{TOOLS}/deps", deps_meta=f"{TOOLS}/deps-meta.json",
-                 pip_cache=f"{TOOLS}/pip-cache")
+                 pip_cache=f"{TOOLS}/pip-cache", uv=f"{TOOLS}/bin/uv",
+                 uv_cache=f"{TOOLS}/uv-cache")
 """Where each host directory appears in the build container."""
 CA_VARIABLES = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
@@ -65,6 +66,9 @@ class Mounts:
     deps: str = ""
     deps_meta: str = ""
     pip_cache: str = ""
+    uv: str = ""
+    """The uv executable the deps stage runs (read only); empty: pip installs."""
+    uv_cache: str = ""
     find_links: tuple[str, ...] = ()
     """As the user gave them: URLs, or host directories."""
     layers: tuple[str, ...] = ()
@@ -158,7 +162,7 @@ class ContainerRunner(StageRunner):
         """Every mount, its host side absolute (Docker refuses relative sources, and a
         relative ``cdk.App(outdir=...)`` gives relative layer directories)."""
         seen = self.view(mounts)
-        writable = {"work", "output", "pip_cache"}
+        writable = {"work", "output", "pip_cache", "uv_cache"}
         volumes = [Volume(os.path.abspath(getattr(mounts, name)), getattr(seen, name),
                           name not in writable) for name in CONTAINER if getattr(mounts, name)]
         volumes += [Volume(package_dir(), f"{LIB}/{os.path.basename(package_dir())}", True),
@@ -183,6 +187,8 @@ class ContainerRunner(StageRunner):
             env.update(dict.fromkeys(CA_VARIABLES, CA))
         if mounts.pip_cache:
             env["PIP_CACHE_DIR"] = CONTAINER["pip_cache"]
+        if mounts.uv_cache:
+            env["UV_CACHE_DIR"] = CONTAINER["uv_cache"]
         return env
 
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:

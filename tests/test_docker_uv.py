@@ -5,11 +5,17 @@ and pip taking over when uv finds no wheel. Fixture releases, no network."""
 
 from __future__ import annotations
 
+import os
+import platform
 from pathlib import Path
 
 import pytest
 
+from slim_lambda import BundlingOptions
+from slim_lambda.plan.installer import uv_version
+from slim_lambda.run.uvbin import FETCHED_DIR
 from tests.fixtures.releases import write_sdist, write_wheel
+from tests.test_arm64 import arm64_build, e_machine
 from tests.test_docker_build import local_bundling, run_in_image, synth
 
 pytestmark = pytest.mark.docker
@@ -78,3 +84,26 @@ def test_pip_on_request(releases: Path, build_image: str, tmp_path: Path,
         releases, build_image, installer="pip"))
     assert report["installer"] == "pip"
     assert "VERSION = '1.0'" in (asset / "relfix_glibc/__init__.py").read_text()
+
+
+def test_the_arm64_image_runs_the_fetched_aarch64_uv(build_image_arm64: str, tmp_path: Path,
+                                                     clean_env: None) -> None:
+    """On an x86_64 machine the aarch64 uv comes from the same version's wheel, fetched once
+    into the download cache and checked; it runs in the arm64 image (under qemu) and takes
+    no wheel above Amazon Linux 2's glibc there either."""
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    write_wheel(releases, "relfix-glibc", "1.0", "py3-none-manylinux_2_17_aarch64")
+    write_wheel(releases, "relfix-glibc", "2.0", "py3-none-manylinux_2_28_aarch64")
+    entry = _entry(tmp_path, "relfix-glibc\n")
+    out = tmp_path / "out"
+    report = arm64_build(entry, out, BundlingOptions(
+        mode="docker", image=build_image_arm64, find_links=(str(releases),), no_index=True,
+        installer="uv"))
+    assert report["installer"] == "uv" and report["architecture"] == "arm64"
+    assert "VERSION = '1.0'" in (out / "relfix_glibc/__init__.py").read_text()
+    version = uv_version()
+    binary = Path(os.environ["SLIM_LAMBDA_CACHE_DIR"]) / "pip" / FETCHED_DIR / \
+        f"{version}-aarch64" / "uv"
+    if platform.machine() != "aarch64":
+        assert e_machine(binary) == "aarch64"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from slim_lambda.pipeline.install import _explain, install_command, wheel_gap
+from slim_lambda.pipeline.install import _explain, install_command
 from slim_lambda.pipeline.redact import redact
 from slim_lambda.pipeline.spec import DepsSpec, InstallSettings
+from slim_lambda.pipeline.uvenv import wheel_gap
 from slim_lambda.pipeline.wheelchoice import wheel_choices
 
 

@@ -15,10 +15,10 @@ from .errors import BuildError
 from .redact import redact
 from .sources import copy_sources
 from .spec import NETRC_FILE, DepsSpec, InstallSettings
-from .uvenv import uv_environment
+from .uvenv import uv_environment, uv_target, wheel_gap
 from .wheelchoice import PIP_LOG
 
-__all__ = ["Installed", "install_command", "install_project", "install_requirements", "wheel_gap"]
+__all__ = ["Installed", "install_command", "install_project", "install_requirements"]
 
 
 def _has_netrc(spec: DepsSpec) -> bool:
@@ -44,19 +44,6 @@ def _index_args(install: InstallSettings) -> list[str]:
     return args
 
 
-def _uv_platform(spec: DepsSpec, python: str) -> list[str]:
-    """uv's target: the platform always given explicitly (uv ignores the image's PEP 600
-    ``_manylinux`` cap and would take wheels for the image's own, newer glibc), and in the
-    image its interpreter, whose markers and version are the runtime's. In the image, every
-    index's versions compete as in pip (``unsafe-best-match``), the image's trust store is
-    used as pip's is, and files are copied (the uv cache is another mount)."""
-    platform = ["--python-platform", spec.install.python_platform]
-    if not spec.install.uv_interpreter:
-        return [*platform, "--python-version", spec.python_version]
-    return [*platform, "--python", python, "--index-strategy", "unsafe-best-match",
-            "--system-certs", "--link-mode", "copy"]
-
-
 def install_command(spec: DepsSpec, requirements: str, target: str,
                     python: str = sys.executable) -> list[str]:
     """The installer's command line, as data (golden-tested).
@@ -72,7 +59,7 @@ def install_command(spec: DepsSpec, requirements: str, target: str,
     if spec.install.installer == "uv":
         return [spec.install.uv or "uv", "pip", "install",
                 "--requirement", requirements,
-                "--target", target, *_uv_platform(spec, python),
+                "--target", target, *uv_target(spec, python),
                 "--only-binary", ":all:",
                 "--no-config", *_index_args(spec.install)]
     return [python, "-m", "pip", "install",
@@ -263,17 +250,6 @@ def _install(spec: DepsSpec, python: str, progress: Callable[[str], None] | None
     return _run_streaming(cmd, env, spec.work_dir, progress)
 
 
-_WHEEL_GAP = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*?)(?:==\S+)? has no (?:usable wheels|wheels "
-                        r"with a matching)|Wheels are required for `([^`]+)`")
-
-
-def wheel_gap(output: str) -> str | None:
-    """The package uv found no wheel for (so pip, which can build it, may), or None when
-    uv failed for another reason (an index, a typo, a conflict: pip would fail too)."""
-    m = _WHEEL_GAP.search(output)
-    return next((g for g in m.groups() if g), None) if m else None
-
-
 def _log_tail(path: str, lines: int = 400) -> str:
     """The end of pip's debug log, which is then deleted (index URLs in it may carry
     credentials); "" when there is none."""
@@ -311,7 +287,7 @@ def install_package(spec: DepsSpec, source: str, copy: str, what: str,
     copy_sources(source, copy)
     if spec.install.installer == "uv":
         cmd = [spec.install.uv or "uv", "pip", "install", "--target", spec.output_dir,
-               *_uv_platform(spec, python), "--no-deps", "--no-config", "--quiet",
+               *uv_target(spec, python), "--no-deps", "--no-config", "--quiet",
                *_index_args(dataclasses.replace(spec.install, require_hashes=False, no_deps=False)),
                copy]
     else:

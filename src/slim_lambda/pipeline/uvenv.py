@@ -1,4 +1,5 @@
-"""pip's resolution settings as uv reads them, as data.
+"""How uv runs in the deps stage: pip's resolution settings as uv reads them (as data),
+uv's target, and the message that says uv found no wheel (so pip may take over).
 
 uv reads no ``PIP_*`` variable: a ``PIP_INDEX_URL`` the user set would silently be ignored
 and another index used. Each row says which uv variable means the same (and how the value
@@ -10,10 +11,14 @@ install with pip instead (:mod:`slim_lambda.plan.installer`), and ``installer="u
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["PIP_TO_UV", "Translation", "untranslated", "uv_environment"]
+from .spec import DepsSpec
+
+__all__ = ["PIP_TO_UV", "Translation", "untranslated", "uv_environment", "uv_target",
+           "wheel_gap"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +73,27 @@ def uv_environment(environ: Mapping[str, str]) -> dict[str, str]:
             if value is not None:
                 env[t.uv] = value
     return env
+
+
+def uv_target(spec: DepsSpec, python: str) -> list[str]:
+    """uv's target: the platform always given explicitly (uv ignores the image's PEP 600
+    ``_manylinux`` cap and would take wheels for the image's own, newer glibc), and in the
+    image its interpreter, whose markers and version are the runtime's. In the image, every
+    index's versions compete as in pip (``unsafe-best-match``), the image's trust store is
+    used as pip's is, and files are copied (the uv cache is another mount)."""
+    platform = ["--python-platform", spec.install.python_platform]
+    if not spec.install.uv_interpreter:
+        return [*platform, "--python-version", spec.python_version]
+    return [*platform, "--python", python, "--index-strategy", "unsafe-best-match",
+            "--system-certs", "--link-mode", "copy"]
+
+
+_WHEEL_GAP = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*?)(?:==\S+)? has no (?:usable wheels|wheels "
+                        r"with a matching)|Wheels are required for `([^`]+)`")
+
+
+def wheel_gap(output: str) -> str | None:
+    """The package uv found no wheel for (so pip, which can build it, may), or None when
+    uv failed for another reason (an index, a typo, a conflict: pip would fail too)."""
+    m = _WHEEL_GAP.search(output)
+    return next((g for g in m.groups() if g), None) if m else None

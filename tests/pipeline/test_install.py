@@ -159,6 +159,8 @@ def test_uv_no_wheel_messages_name_the_package_for_pips_fallback() -> None:
     assert wheel_gap(sdist_only) == "relfix-sdist"
     assert wheel_gap(glibc) == "relfix-glibc"
     assert wheel_gap(hint) == "scikit-learn"
+    assert wheel_gap("error: Building source distributions is disabled, but attempted to "
+                     "build `shared`") == "shared"
     assert wheel_gap("  cause: Because nosuch was not found in the package registry") is None
     assert wheel_gap("error: Failed to fetch: `https://idx/simple/x/` (401)") is None
 

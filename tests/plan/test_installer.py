@@ -63,3 +63,14 @@ def test_pip_settings_reach_uv_under_its_own_names(tmp_path: object) -> None:
 def test_the_uv_version_is_the_installed_wheels() -> None:
     version = uv_version()
     assert version is not None and version[0].isdigit()
+
+
+def test_what_must_be_built_goes_to_pip() -> None:
+    auto = choose_installer("auto", "docker", uv_available=True, resolution={},
+                            builds="git requirements")
+    assert auto.installer == "pip" and "git requirements, which pip builds" in auto.notice
+    with pytest.raises(ConfigurationError, match="project directories, which must be built"):
+        choose_installer("uv", "docker", uv_available=True, resolution={},
+                         builds="project directories")
+    assert choose_installer("auto", "local", uv_available=True, resolution={},
+                            builds="git requirements").installer == "uv"

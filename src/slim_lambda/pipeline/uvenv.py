@@ -89,7 +89,9 @@ def uv_target(spec: DepsSpec, python: str) -> list[str]:
 
 
 _WHEEL_GAP = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*?)(?:==\S+)? has no (?:usable wheels|wheels "
-                        r"with a matching)|Wheels are required for `([^`]+)`")
+                        r"with a matching)|Wheels are required for `([^`]+)`"
+                        r"|Building source distributions is disabled, but attempted to build "
+                        r"`([^`]+)`")
 
 
 def wheel_gap(output: str) -> str | None:

@@ -41,10 +41,12 @@ def uv_version() -> str | None:
 
 
 def choose_installer(requested: str, mode: str, *, uv_available: bool,
-                     resolution: Mapping[str, str]) -> InstallerChoice:
+                     resolution: Mapping[str, str], builds: str = "") -> InstallerChoice:
     """``bundling.installer`` resolved for ``mode``. ``resolution``: the build
-    environment's resolution settings (:mod:`slim_lambda.plan.resolution_env`). Raises
-    ConfigurationError for a combination that cannot be honoured."""
+    environment's resolution settings (:mod:`slim_lambda.plan.resolution_env`); ``builds``:
+    what the requirements name that is always built from source (git requirements, project
+    directories), which uv (wheels only here) cannot install. Raises ConfigurationError for
+    a combination that cannot be honoured."""
     if mode == "local":
         if requested == "pip":
             raise ConfigurationError("bundling.installer", [
@@ -63,6 +65,10 @@ def choose_installer(requested: str, mode: str, *, uv_available: bool,
         if unread:
             problems.append(f"'uv' but {', '.join(unread)} is set, which uv does not read: "
                             "set uv's own variable instead (UV_*), or use installer='pip'")
+        if builds:
+            problems.append(f"'uv' but the requirements name {builds}, which must be built "
+                            "from source, and uv installs wheels only here: use "
+                            "installer='auto' or 'pip'")
         if problems:
             raise ConfigurationError("bundling.installer", problems)
         return InstallerChoice("uv")
@@ -72,4 +78,8 @@ def choose_installer(requested: str, mode: str, *, uv_available: bool,
     if unread:
         return InstallerChoice("pip", notice=f"installer auto: pip installed the dependencies, "
                                f"since {', '.join(unread)} is set, which uv does not read")
+    if builds:
+        return InstallerChoice("pip", notice=f"installer auto: pip installed the dependencies, "
+                               f"since the requirements name {builds}, which pip builds "
+                               "(uv installs wheels only here)")
     return InstallerChoice("uv", pip_fallback=True)

@@ -14,6 +14,7 @@ from typing import Any
 from ..pipeline.imports import probe_key
 from ..pipeline.spec import TREE_FINAL
 from ..plan.installer import InstallerChoice, choose_installer
+from ..plan.request import BuildRequest
 from . import uvbin
 from .pathdeps import local_paths, path_packages, write_flat_requirements
 from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
@@ -99,8 +100,20 @@ def _installer(session: Session) -> tuple[InstallerChoice, str]:
     else:
         uv = uvbin.host_uv()
     choice = choose_installer(request.bundling.installer, session.mode, uv_available=bool(uv),
-                              resolution=request.resolution)
+                              resolution=request.resolution, builds=_built_from_source(request))
     return choice, uv if choice.installer == "uv" else ""
+
+
+def _built_from_source(request: BuildRequest) -> str:
+    """What the requirements file names that is always built (and that uv, installing
+    wheels only in the image, would refuse): git requirements, project directories. A
+    lock's path packages are installed after its closure, by either installer."""
+    if request.git_pins:
+        return "git requirements"
+    if request.plan.kind == "requirements.txt" and not request.plan.paths and any(
+            os.path.isdir(p) for p in local_paths(request) or ()):
+        return "project directories"
+    return ""
 
 
 def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],

@@ -184,3 +184,13 @@ def test_golden_command_uv_in_the_image() -> None:
         "--index-url", "https://idx.example/simple",
         "--extra-index-url", "https://x/simple",
     ]
+
+
+def test_uvs_401_hint_reads_as_refused_access() -> None:
+    """uv reports a refused login as a package not found, with the 401 in a hint."""
+    output = ("  cause: Because relfix-glibc was not found in the package registry and you "
+              "require relfix-glibc, we can conclude that your requirements are unsatisfiable."
+              "\n\nhint: An index URL (http://127.0.0.1:33129/simple) could not be queried due "
+              "to a lack of valid authentication credentials (401 Unauthorized)\n")
+    assert _explain(output).startswith("the index refused access (HTTP 401): check the "
+                                       "credentials in bundling.index_url")

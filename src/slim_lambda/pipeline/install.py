@@ -128,8 +128,9 @@ def _explain(output: str, returncode: int = 1, *, netrc: bool = False) -> str:
                       r"\n\s*(.+)", text):
         return (f"invalid line in {_requirements_name(m.group(1))}: '{m.group(3).strip()}' "
                 f"({m.group(2).strip()}); fix its syntax (PEP 508, e.g. name[extra]>=1.0)")
-    if m := re.search(r"\b(40[13]) (?:Client )?Error|status code:? (40[13])", text):
-        return (f"the index refused access (HTTP {m.group(1) or m.group(2)}): check the "
+    if m := re.search(r"\b(40[13]) (?:Client )?Error|status code:? (40[13])"
+                      r"|\((40[13]) (?:Unauthorized|Forbidden)\)", text):  # the last: uv's hint
+        return (f"the index refused access (HTTP {next(g for g in m.groups() if g)}): check the "
                 "credentials in bundling.index_url / extra_index_urls (or PIP_*/UV_* "
                 "variables)")
     if m := re.search(r"No matching distribution found for (\S+)", text):
@@ -172,8 +173,10 @@ def _explain(output: str, returncode: int = 1, *, netrc: bool = False) -> str:
                 "build it in the Lambda build image, or pin a version that ships such a wheel")
     if m := re.search(r"[Bb]ecause (\S+) was not found in the (?:package registry|provided "
                       r"package locations)", text):
+        hint = ("; the index has a login (a refused one looks the same to uv): check the "
+                "credentials in bundling.index_url / extra_index_urls" if netrc else "")
         return (f"no installable distribution for {m.group(1)}: check the name, and that the "
-                "index (bundling.index_url / find_links) has it")
+                f"index (bundling.index_url / find_links) has it{hint}")
     if m := re.search(r"[Bb]ecause there is no version of (\S+?)(==\S+?)?(?: and|,|$)", text,
                       re.MULTILINE):
         return (f"no installable distribution for {m.group(1)}{m.group(2) or ''}: check the "

@@ -54,6 +54,11 @@ def test_uv_takes_no_wheel_above_the_runtimes_glibc(
     assert report["steps"][0]["name"] == "install (uv)"
     assert "VERSION = '1.0'" in (asset / "relfix_glibc/__init__.py").read_text()
     assert "VERSION = '1.0'" in (asset / "relfix_sdist/__init__.py").read_text()
+    # uv, asked once more without the cap, names the release the cap skipped (an
+    # sdist-only release it cannot see: pip's log names that one)
+    assert report["notices"] == [
+        "relfix-glibc 1.0 installed, not the newest release: 2.0 has no wheel for Amazon "
+        "Linux 2 / glibc 2.26 (x86_64) (pin it to build it from source)"]
     # the image itself refuses the 2.0 wheel: its pip sees no compatible tag
     tags = run_in_image(build_image, asset, "from pip._vendor.packaging import tags; "
                         "print(any('manylinux_2_28' in str(t) for t in tags.sys_tags()))")

@@ -6,7 +6,7 @@ from slim_lambda.pipeline.install import _explain, install_command
 from slim_lambda.pipeline.redact import redact
 from slim_lambda.pipeline.spec import DepsSpec, InstallSettings
 from slim_lambda.pipeline.uvenv import wheel_gap
-from slim_lambda.pipeline.wheelchoice import wheel_choices
+from slim_lambda.pipeline.wheelchoice import uncapped_choices, wheel_choices
 
 
 def spec(runtime: str = "python3.11", **install: object) -> DepsSpec:
@@ -194,3 +194,19 @@ def test_uvs_401_hint_reads_as_refused_access() -> None:
               "to a lack of valid authentication credentials (401 Unauthorized)\n")
     assert _explain(output).startswith("the index refused access (HTTP 401): check the "
                                        "credentials in bundling.index_url")
+
+
+def test_uvs_uncapped_resolution_names_what_the_glibc_cap_skipped() -> None:
+    compiled = ("numpy==2.4.6\n    # via -r requirements.txt\nscipy==1.16.3\n"
+                "scikit-learn==1.9.1 ; python_full_version >= '3.11'\n")
+    choices = uncapped_choices(compiled, {"numpy": "2.2.6", "scipy": "1.16.3",
+                                          "scikit_learn": "1.7.2", "joblib": "1.6.0"},
+                               runtime="python3.11", architecture="x86_64")
+    why = "has no wheel for Amazon Linux 2 / glibc 2.26 (x86_64)"
+    assert choices.skipped == [
+        {"name": "numpy", "version": "2.2.6", "skipped": "2.4.6", "reason": f"2.4.6 {why}"},
+        {"name": "scikit-learn", "version": "1.7.2", "skipped": "1.9.1",
+         "reason": f"1.9.1 {why}"}]
+    assert choices.from_source == []
+    assert uncapped_choices("", {"numpy": "2.2.6"}, runtime="python3.11",
+                            architecture="x86_64").skipped == []

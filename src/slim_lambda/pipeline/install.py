@@ -16,9 +16,10 @@ from .redact import redact
 from .sources import copy_sources
 from .spec import NETRC_FILE, DepsSpec, InstallSettings
 from .uvenv import uv_environment, uv_target, wheel_gap
-from .wheelchoice import PIP_LOG
+from .wheelchoice import NEWEST_PLATFORM, PIP_LOG
 
-__all__ = ["Installed", "install_command", "install_project", "install_requirements"]
+__all__ = ["Installed", "install_command", "install_project", "install_requirements",
+           "uncapped_resolution"]
 
 
 def _has_netrc(spec: DepsSpec) -> bool:
@@ -235,6 +236,25 @@ def install_requirements(spec: DepsSpec, python: str = sys.executable,
         raise BuildError("install", f"{spec.install.installer} could not install the "
                          f"requirements: {why}", details=_tail(output))
     return Installed(spec.install.installer, redact(output), gap)
+
+
+def uncapped_resolution(spec: DepsSpec, python: str) -> str | None:
+    """``uv pip compile`` of the requirements for the newest glibc uv knows, wheels only:
+    what would have been installed without the runtime's cap (for the report's
+    ``skipped_newest``). None when it fails: the notices are left out, nothing else."""
+    assert spec.install.requirements_file is not None
+    machine = spec.install.python_platform.split("-", 1)[0]
+    cmd = [spec.install.uv or "uv", "pip", "compile", spec.install.requirements_file,
+           "--python-platform", f"{machine}-{NEWEST_PLATFORM}", "--python", python,
+           "--only-binary", ":all:", "--no-config", "--no-header", "--no-annotate", "--quiet",
+           "--index-strategy", "unsafe-best-match", "--system-certs",
+           *_index_args(dataclasses.replace(spec.install, require_hashes=False,
+                                            no_deps=False))]
+    env = uv_environment(os.environ)
+    env.setdefault("HOME", spec.work_dir)
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def _install(spec: DepsSpec, python: str, progress: Callable[[str], None] | None

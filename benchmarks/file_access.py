@@ -4,7 +4,8 @@ costs against bind mounts, on the seed workload.
 Each run is a cold build of examples/seed/function with ``slim-lambda build`` (no CDK
 around it, so the ratio is the build's own): an empty slim-lambda cache and an empty pip
 download cache (bind mode keeps that in the cache directory; copy mode in the engine's
-``slim-lambda-pip-cache-<uid>`` volume, removed first), the same engine and image. Runs
+``slim-lambda-pip-cache-<uid>`` and ``slim-lambda-uv-cache-<uid>`` volumes, removed
+first), the same engine and image. Runs
 alternate bind, copy, bind, copy, … so the machine's load hits both. The floor: copy's
 median within 1.3x of bind's.
 
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.table import JUDGED_ON, Floor
-from slim_lambda.run.copying import pip_cache_volume
+from slim_lambda.run.copying import cache_volume
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "seed" / "function"
 BOUND = 1.3
@@ -37,8 +38,9 @@ def _build(access: str, base: Path, image: str, ca: str | None) -> dict[str, Any
     env.pop("SLIM_LAMBDA_FILE_ACCESS", None)
     if ca:
         env["SLIM_LAMBDA_CA_BUNDLE"] = ca
-    if access == "copy":  # its download cache, empty like bind's fresh cache directory
-        subprocess.run(["docker", "volume", "rm", "-f", pip_cache_volume(os.getuid())],
+    if access == "copy":  # its download caches, empty like bind's fresh cache directory
+        subprocess.run(["docker", "volume", "rm", "-f",
+                        *(cache_volume(name, os.getuid()) for name in ("pip_cache", "uv_cache"))],
                        capture_output=True, check=False)
     t0 = time.perf_counter()
     proc = subprocess.run(

@@ -43,7 +43,8 @@ def other_value(f: dataclasses.Field[Any]) -> tuple[list[str], Any]:
     if f.type in ("int", "int | None"):
         return [name, str((value or 100_000_000) + 1)], (value or 100_000_000) + 1
     if f.type in ("str", "str | None"):
-        choice = {"mode": "docker", "bytecode": "none", "file_access": "copy"}.get(
+        choice = {"mode": "docker", "bytecode": "none", "file_access": "copy",
+                  "installer": "pip"}.get(
             f.name, "some-value")
         assert choice != value
         return [name, choice], choice

@@ -25,9 +25,9 @@ from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimPythonFunction
 from slim_lambda.pipeline.spec import NETRC_FILE, PRIVATE_ENV_FILE
-from slim_lambda.run import specs
+from slim_lambda.run import uvbin
 from slim_lambda.run.container import PID_LABEL
-from slim_lambda.run.specs import uv_binary
+from slim_lambda.run.uvbin import host_uv
 from tests.fixtures.grep import files_containing
 from tests.fixtures.index_server import serve_index
 
@@ -117,9 +117,9 @@ def test_no_credential_is_visible_while_or_after_building(
         # command line it was given
         slow = tmp_path / "slow"
         slow.mkdir()
-        (slow / "uv").write_text(f"#!/bin/sh\nsleep 1\nexec {uv_binary()} \"$@\"\n")
+        (slow / "uv").write_text(f"#!/bin/sh\nsleep 1\nexec {host_uv()} \"$@\"\n")
         (slow / "uv").chmod(0o755)
-        monkeypatch.setattr(specs, "uv_binary", lambda: str(slow / "uv"))
+        monkeypatch.setattr(uvbin, "host_uv", lambda: str(slow / "uv"))
         # uv takes manylinux wheels only: serve the pure package alone
         (entry / "requirements.txt").write_text("slimfix-pure\n")
         (entry / "index.py").write_text(

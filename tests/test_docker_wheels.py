@@ -1,4 +1,5 @@
-"""The build image picks the wheels Lambda's build image would, and says what it skipped.
+"""The build image's pip picks the wheels Lambda's build image would, and says what it
+skipped (uv, the default installer, picks the same: tests/test_docker_uv.py).
 
 The test image caps manylinux wheels at Amazon Linux 2's glibc (2.26) for python3.11
 (scripts/build-test-image.sh, a PEP 600 ``_manylinux`` module); pip prefers an older
@@ -45,8 +46,9 @@ def test_an_older_wheel_is_chosen_over_the_newest_without_one(
         "def handler(event, context):\n"
         "    return [relfix_sdist.VERSION, relfix_glibc.VERSION]\n")
     (entry / "requirements.txt").write_text("relfix-sdist\nrelfix-glibc\n")
-    _template, asset, report = synth(entry, tmp_path / "cdk.out",
-                                     bundling=local_bundling(releases, build_image))
+    # pip's log names what it skipped (uv's output does not: tests/test_docker_uv.py)
+    _template, asset, report = synth(entry, tmp_path / "cdk.out", bundling=local_bundling(
+        releases, build_image, installer="pip"))
 
     assert "VERSION = '1.0'" in (asset / "relfix_sdist/__init__.py").read_text()
     assert "VERSION = '1.0'" in (asset / "relfix_glibc/__init__.py").read_text()
@@ -59,7 +61,8 @@ def test_an_older_wheel_is_chosen_over_the_newest_without_one(
 
     metas = [json.loads(p.read_text()) for p in
              Path(os.environ["SLIM_LAMBDA_CACHE_DIR"]).rglob("*slim-lambda-deps.json")]
-    (meta,) = [m for m in metas if "relfix_sdist/__init__.py" in m["files"]]
+    (meta,) = [m for m in metas if "relfix_sdist/__init__.py" in m["files"]
+               and m["installer"] == "pip"]
     assert meta["skipped_newest"] == [
         {"name": name, "version": "1.0", "skipped": "2.0", "reason": why}
         for name in ("relfix-glibc", "relfix-sdist")]
@@ -79,7 +82,7 @@ def test_amazon_linux_2023_takes_glibc_2_34_wheels_and_no_newer(
     app = cdk.App(outdir=str(tmp_path / "cdk.out"))
     SlimPythonFunction(cdk.Stack(app, "S"), "F", entry=str(entry),
                        runtime=lambda_.Runtime.PYTHON_3_13,
-                       bundling=local_bundling(wheels, build_image_al2023))
+                       bundling=local_bundling(wheels, build_image_al2023, installer="pip"))
     app.synth()
     (asset,) = [p for p in (tmp_path / "cdk.out").iterdir()
                 if p.name.startswith("asset.") and p.is_dir()]

@@ -149,6 +149,9 @@ def synth_error(entry: Path, tmp_path: Path, **kw: Any) -> tuple[SlimLambdaError
 
 
 def docker_opts(image: str, links: Path, **kw: Any) -> BundlingOptions:
+    """The image's pip, whose messages these tests pin (uv's are local mode's:
+    ``local_opts``; tests/test_docker_uv.py has uv's no-wheel case in the image)."""
+    kw.setdefault("installer", "pip")
     return BundlingOptions(mode="docker", image=image, find_links=(str(links),), no_index=True,
                            **kw)
 
@@ -672,19 +675,25 @@ def test_own_binary_for_another_architecture(fn: Path, links: Path, build_image:
 
 
 @pytest.mark.docker
-def test_wrong_index_credentials(fn: Path, wheels: Path, build_image: str,
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_wrong_index_credentials(installer: str, fn: Path, wheels: Path, build_image: str,
                                  tmp_path: Path) -> None:
     from tests.fixtures.index_server import serve_index
 
     with serve_index(wheels) as index:
         wrong = index.url.replace("http://", "http://ci-bot:not-the-password-42@")
         err, shown = synth_error(fn, tmp_path, bundling=BundlingOptions(
-            mode="docker", image=build_image, index_url=wrong))
-    # pip logs the index's 401 at debug level: the stage reads it from pip's --log file
-    assert headline(err) == (
+            mode="docker", image=build_image, index_url=wrong, installer=installer))
+    # pip logs the index's 401 at debug level: the stage reads it from pip's --log file;
+    # uv, given the login in a netrc file, reports the package as not found
+    assert headline(err) == ((
         "install: pip could not install the requirements: the index refused access "
         "(HTTP 401): check the credentials in bundling.index_url / extra_index_urls (or "
-        "PIP_*/UV_* variables)")
+        "PIP_*/UV_* variables)") if installer == "pip" else (
+        "install: uv could not install the requirements: no installable distribution for "
+        "slimfix-pure: check the name, and that the index (bundling.index_url / find_links) "
+        "has it; the index has a login (a refused one looks the same to uv): check the "
+        "credentials in bundling.index_url / extra_index_urls"))
     assert "not-the-password-42" not in shown
 
 

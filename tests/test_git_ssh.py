@@ -26,9 +26,9 @@ from slim_lambda.plan.resolve import resolve_request
 from slim_lambda.run.build import build
 from slim_lambda.run.cache import META_SUFFIX
 from slim_lambda.run.container import DockerRunner
-from slim_lambda.run.specs import uv_binary
 from slim_lambda.run.sshagent import ssh_command
 from slim_lambda.run.target import pin_request
+from slim_lambda.run.uvbin import host_uv
 from tests.fixtures.gitrepo import GIT, free_port, git_project
 from tests.fixtures.gitrepo import commit as _commit
 from tests.test_docker_build import handler_answer, synth
@@ -232,7 +232,7 @@ def test_a_uv_lock_git_source_installs_its_locked_commit(
                UV_CACHE_DIR=str(tmp_path / "uv-cache"))
 
     def lock(*args: str) -> None:
-        proc = subprocess.run([uv_binary(), "lock", *args], cwd=fn, env=env,
+        proc = subprocess.run([host_uv(), "lock", *args], cwd=fn, env=env,
                               capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr
 

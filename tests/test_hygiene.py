@@ -326,7 +326,10 @@ def test_containers_run_unprivileged_as_the_invoking_user_and_offline_after_inst
         assert mounts["/asset-input"]["ReadOnly"] is True, "the entry is read-only"
         writable = sorted(t for t, m in mounts.items() if not m.get("ReadOnly"))
         assert writable == sorted(["/asset-output", "/slim-lambda/work"] + (
-            ["/slim-lambda/pip-cache"] if attrs is deps else [])), writable
+            ["/slim-lambda/pip-cache", "/slim-lambda/uv-cache"] if attrs is deps else [])), \
+            writable
+        if attrs is deps:  # uv itself is mounted read-only
+            assert mounts["/slim-lambda/bin/uv"]["ReadOnly"] is True
     assert faulty.build_containers(tmp_path) == []
 
 

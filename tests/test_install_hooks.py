@@ -24,7 +24,7 @@ def test_hooks_change_what_ships(entry: Path, wheels: Path, build_image: str, tm
     _t, asset, report = synth(entry, tmp_path / "out1", bundling=bundling)
     assert (asset / "built-on").read_text() == "x86_64", "ran in the build image"
     assert not (asset / "slimfix_pure" / "data.json").exists()
-    assert [s["name"] for s in report["steps"]][:3] == ["before_install", "install (pip)",
+    assert [s["name"] for s in report["steps"]][:3] == ["before_install", "install (uv)",
                                                          "after_install"]
     again = local_bundling(wheels, build_image, before_install=(GENERATE,))
     _t, other, report = synth(entry, tmp_path / "out2", bundling=again)

@@ -22,7 +22,15 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .options import BYTECODE_MODES, FILE_ACCESS, MODES, BundlingOptions, SizeLimits, SlimOptions
+from .options import (
+    BYTECODE_MODES,
+    FILE_ACCESS,
+    INSTALLERS,
+    MODES,
+    BundlingOptions,
+    SizeLimits,
+    SlimOptions,
+)
 
 __all__ = ["GROUPS", "Flag", "HelpFormatter", "add_option_flags", "field_docs",
            "option_flags", "options_from_args"]
@@ -37,7 +45,8 @@ ALIASES = {"groups": ("--group",), "extra_index_urls": ("--extra-index-url",),
            "patterns": ("--pattern",), "disable_rules": ("--disable-rule",),
            "timeout_seconds": ("--timeout",), "unzipped_bytes": ("--unzipped-limit",),
            "zipped_bytes": ("--zipped-limit",)}
-CHOICES = {"mode": MODES, "bytecode": BYTECODE_MODES, "file_access": FILE_ACCESS}
+CHOICES = {"mode": MODES, "bytecode": BYTECODE_MODES, "file_access": FILE_ACCESS,
+           "installer": INSTALLERS}
 #: Annotation → how the flag reads its value.
 KINDS: dict[Any, str] = {bool: "bool", int: "int", int | None: "int", str: "str",
                          str | None: "str", tuple[str, ...]: "list", Mapping[str, str]: "map"}

@@ -10,6 +10,7 @@ __all__ = [
     "BYTECODE_MODES",
     "DEPENDENCIES",
     "FILE_ACCESS",
+    "INSTALLERS",
     "MAX_LAYERS",
     "MODES",
     "STRIP_EXCLUDE",
@@ -36,6 +37,8 @@ DEPENDENCIES = ("bundle", "layer")
 MODES = ("docker", "local", "auto")
 #: ``BundlingOptions.file_access`` values.
 FILE_ACCESS = ("auto", "bind", "copy")
+#: ``BundlingOptions.installer`` values.
+INSTALLERS = ("auto", "uv", "pip")
 #: ``SlimOptions.bytecode`` values.
 BYTECODE_MODES = ("auto", "imported", "all", "none")
 #: ``SlimOptions.strip_exclude``'s default: auditwheel-vendored libraries, which plain
@@ -80,6 +83,13 @@ class BundlingOptions:
     """``--build-arg`` values for ``dockerfile``. Treated as secrets: hidden in every log
     line, never in the asset hash, the deps key or the report (those name the image ID).
     Default: none."""
+    installer: str = "auto"
+    """Who installs the dependencies in Docker mode: ``uv`` (this library's own, mounted
+    into the build image: faster, wheels only, its version pinned by this library's
+    dependency), ``pip`` (the image's own: builds a package from source when no wheel
+    fits), or ``auto`` (uv; pip when uv finds no wheel for a package, or when a ``PIP_*``
+    setting uv cannot read is set). Local mode always uses uv. In the deps key.
+    Default: ``auto``."""
 
     manifest: str | None = None
     """The dependency manifest, relative to ``entry``: a requirements file, ``uv.lock``,

@@ -26,6 +26,7 @@ __all__ = [
     "host_architecture",
     "image_for",
     "manylinux_tags",
+    "python_platform",
 ]
 
 DEFAULT_IMAGE = "public.ecr.aws/sam/build-{runtime}:latest-{arch}"
@@ -140,3 +141,9 @@ def manylinux_tags(runtime: str, architecture: str) -> tuple[str, ...]:
     tags = [f"manylinux_{glibc_major}_{m}_{machine}" for m in range(glibc_minor, 16, -1)]
     tags.append(f"manylinux2014_{machine}")
     return tuple(tags)
+
+
+def python_platform(runtime: str, architecture: str) -> str:
+    """uv's ``--python-platform`` for the runtime's glibc: ``x86_64-manylinux_2_17`` for
+    Amazon Linux 2 (uv has no 2.26 tag, so the cap is the newest it has below it)."""
+    return f"{ARCHITECTURES[architecture].wheel_machine}-manylinux_{RUNTIMES[runtime].uv_glibc}"

@@ -106,3 +106,29 @@ def test_broken_sources_are_reported_and_none_mode_compiles_nothing(tmp_path: Pa
     negative = compile_modules(str(root), ["top.py"], mode="all", budget_bytes=-5)
     assert negative.budget_bytes == 0 and negative.dropped_for_budget == 1
     assert not (root / pyc_path("top.py")).exists()
+
+
+def test_the_same_bytes_whatever_the_worker_count(tmp_path: Path) -> None:
+    """Compiled in one process or in a pool of three, every pyc and the result (order,
+    sizes, failures, budget drops) are identical."""
+    def tree(name: str) -> Path:
+        root = tmp_path / name / "bundle"
+        for i in range(80):
+            pkg = root / f"pkg{i % 7}"
+            pkg.mkdir(parents=True, exist_ok=True)
+            (pkg / f"m{i}.py").write_text(f"V = {i}\n" + "def f(x):\n    return x * 2\n" * i)
+        (root / "pkg0" / "broken.py").write_text("def (:\n")
+        return root
+
+    probe = tree("probe")
+    sources = sorted(str(p.relative_to(probe)) for p in probe.rglob("*.py"))
+    results = []
+    for jobs in (1, 3):
+        root = tree(f"jobs{jobs}")
+        result = compile_modules(str(root), sources, mode="all", budget_bytes=40_000, jobs=jobs)
+        pycs = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*.pyc")}
+        results.append((result, pycs))
+    (one, pycs_one), (three, pycs_three) = results
+    assert one == three
+    assert pycs_one == pycs_three
+    assert one.failed == ["pkg0/broken.py"] and one.dropped_for_budget > 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from slim_lambda.pipeline.install import _explain, install_command
 from slim_lambda.pipeline.redact import redact
 from slim_lambda.pipeline.spec import DepsSpec, InstallSettings
-from slim_lambda.pipeline.wheelchoice import wheel_choices
+from slim_lambda.pipeline.uvenv import wheel_gap
+from slim_lambda.pipeline.wheelchoice import uncapped_choices, wheel_choices
 
 
 def spec(runtime: str = "python3.11", **install: object) -> DepsSpec:
@@ -144,3 +145,68 @@ def test_the_newest_release_skipped_for_want_of_a_wheel_is_named() -> None:
 def test_no_log_no_choices() -> None:
     choices = wheel_choices("", {"numpy": "2.2.6"}, runtime="python3.12", architecture="arm64")
     assert choices.skipped == [] and choices.from_source == []
+
+
+def test_uv_no_wheel_messages_name_the_package_for_pips_fallback() -> None:
+    """uv's own words (0.13) for a release without a usable wheel; other failures (an
+    index, a typo) are not a wheel gap, so pip does not run them again."""
+    sdist_only = ("  cause: Because relfix-sdist==2.0 has no usable wheels and you require "
+                  "relfix-sdist==2.0, we can conclude that your requirements are "
+                  "unsatisfiable.")
+    glibc = ("  cause: Because relfix-glibc==2.0 has no wheels with a matching platform tag "
+             "(e.g., `manylinux_2_17_x86_64`) and you require relfix-glibc==2.0, we can ...")
+    hint = "hint: Wheels are required for `scikit-learn` because building from source is off"
+    assert wheel_gap(sdist_only) == "relfix-sdist"
+    assert wheel_gap(glibc) == "relfix-glibc"
+    assert wheel_gap(hint) == "scikit-learn"
+    assert wheel_gap("error: Building source distributions is disabled, but attempted to "
+                     "build `shared`") == "shared"
+    assert wheel_gap("  cause: Because nosuch was not found in the package registry") is None
+    assert wheel_gap("error: Failed to fetch: `https://idx/simple/x/` (401)") is None
+
+
+def test_golden_command_uv_in_the_image() -> None:
+    """In the build image uv installs for the image's interpreter, capped at the runtime's
+    glibc by the platform table, with pip's index strategy and the image's trust store."""
+    cmd = install_command(
+        spec(installer="uv", uv="/slim-lambda/bin/uv", uv_interpreter=True,
+             python_platform="x86_64-manylinux_2_17", index_url="https://idx.example/simple",
+             extra_index_urls=("https://x/simple",)),
+        "/asset-input/requirements.txt", "/asset-output", python="/usr/bin/python3")
+    assert cmd == [
+        "/slim-lambda/bin/uv", "pip", "install",
+        "--requirement", "/asset-input/requirements.txt",
+        "--target", "/asset-output",
+        "--python-platform", "x86_64-manylinux_2_17",
+        "--python", "/usr/bin/python3", "--index-strategy", "unsafe-best-match",
+        "--system-certs", "--link-mode", "copy",
+        "--only-binary", ":all:", "--no-config",
+        "--index-url", "https://idx.example/simple",
+        "--extra-index-url", "https://x/simple",
+    ]
+
+
+def test_uvs_401_hint_reads_as_refused_access() -> None:
+    """uv reports a refused login as a package not found, with the 401 in a hint."""
+    output = ("  cause: Because relfix-glibc was not found in the package registry and you "
+              "require relfix-glibc, we can conclude that your requirements are unsatisfiable."
+              "\n\nhint: An index URL (http://127.0.0.1:33129/simple) could not be queried due "
+              "to a lack of valid authentication credentials (401 Unauthorized)\n")
+    assert _explain(output).startswith("the index refused access (HTTP 401): check the "
+                                       "credentials in bundling.index_url")
+
+
+def test_uvs_uncapped_resolution_names_what_the_glibc_cap_skipped() -> None:
+    compiled = ("numpy==2.4.6\n    # via -r requirements.txt\nscipy==1.16.3\n"
+                "scikit-learn==1.9.1 ; python_full_version >= '3.11'\n")
+    choices = uncapped_choices(compiled, {"numpy": "2.2.6", "scipy": "1.16.3",
+                                          "scikit_learn": "1.7.2", "joblib": "1.6.0"},
+                               runtime="python3.11", architecture="x86_64")
+    why = "has no wheel for Amazon Linux 2 / glibc 2.26 (x86_64)"
+    assert choices.skipped == [
+        {"name": "numpy", "version": "2.2.6", "skipped": "2.4.6", "reason": f"2.4.6 {why}"},
+        {"name": "scikit-learn", "version": "1.7.2", "skipped": "1.9.1",
+         "reason": f"1.9.1 {why}"}]
+    assert choices.from_source == []
+    assert uncapped_choices("", {"numpy": "2.2.6"}, runtime="python3.11",
+                            architecture="x86_64").skipped == []

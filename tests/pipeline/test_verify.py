@@ -85,3 +85,14 @@ def test_skipped_modules_are_not_imported(installed_tree: Path) -> None:
     assert result.failures == []
     assert result.skipped == ["slimfix_cext", "slimfix_cext.sub"]
     assert result.modules == ["slimfix_pure"]
+
+
+def test_the_same_result_whatever_the_worker_count(installed_tree: Path) -> None:
+    """In one worker or several, the modules come back in order and each failure stays
+    with its module and rule."""
+    (installed_tree / "slimfix_pure" / "cli.py").unlink()
+    removed = {"slimfix_pure/cli.py": "patterns"}
+    one = verify_imports(str(installed_tree), MODULES, removed=removed, stripped=set(), jobs=1)
+    two = verify_imports(str(installed_tree), MODULES, removed=removed, stripped=set(), jobs=2)
+    assert one == two
+    assert [(f.module, f.rule) for f in two.failures] == [("slimfix_pure", "patterns")]

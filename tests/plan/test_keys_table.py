@@ -106,6 +106,7 @@ FIELDS: dict[str, tuple[Case, ...]] = {
     "build_args": (Case("build_args: values may be secrets, the image ID names them", False,
                         False, b(dockerfile="DOCKERFILE", build_args={"TOKEN": "two"}),
                         b(dockerfile="DOCKERFILE", build_args={"TOKEN": "one"})),),
+    "installer": (Case("installer", True, True, b(installer="pip")),),
     "manifest": (Case("manifest", True, True, b(manifest="requirements-other.txt")),),
     "groups": (Case("groups", True, True, PYPROJECT.but(bundling={"groups": ("dev",)}),
                     PYPROJECT),),

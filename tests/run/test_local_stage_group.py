@@ -24,6 +24,7 @@ SCRIPT = textwrap.dedent("""
     from slim_lambda.run.environment import BuildEnvironment
     from slim_lambda.run.runners import Mounts, SubprocessRunner
     from slim_lambda.run.specs import deps_spec, requirements_file
+    from slim_lambda.plan.installer import InstallerChoice
     from slim_lambda.run.target import local_target
     entry, work, out, uv = (Path(a) for a in sys.argv[1:5])
     request = make_request.__wrapped__(entry)()
@@ -33,7 +34,7 @@ SCRIPT = textwrap.dedent("""
                               uv_cache=str(work / "uv"), log=lambda line: None)
     mounts = Mounts(entry=str(entry), work=str(work), output=str(out))
     spec = deps_spec(request, target, runner.view(mounts), requirements_file(request, str(work)),
-                     [], zip_sizes=True)
+                     [], zip_sizes=True, installer=InstallerChoice("uv"))
     spec = dataclasses.replace(spec, install=dataclasses.replace(
         spec.install, installer="uv", uv=str(uv)))
     runner.run(spec, mounts)

@@ -101,3 +101,17 @@ def test_every_mount_source_is_absolute(tmp_path: Path, monkeypatch: pytest.Monk
     sources = {v.target: v.source for v in volumes}
     assert sources["/slim-lambda/layers/0"] == str(tmp_path / "cdk.out/asset.y/python")
     assert sources["/asset-input"] == str(tmp_path / "fn")
+
+
+def test_uv_and_its_cache_are_mounted_for_the_deps_stage(tmp_path: Path) -> None:
+    mounts = Mounts(entry="/src/fn", work="/tmp/w", output="/cache/tree",
+                    pip_cache="/cache/pip", uv="/venv/bin/uv", uv_cache="/cache/uv")
+    runner = _runner()
+    seen = runner.view(mounts)
+    assert (seen.uv, seen.uv_cache) == ("/slim-lambda/bin/uv", "/slim-lambda/uv-cache")
+    volumes = {v.target: (v.source, v.read_only) for v in runner.volumes(mounts)}
+    assert volumes["/slim-lambda/bin/uv"] == ("/venv/bin/uv", True)
+    assert volumes["/slim-lambda/uv-cache"] == ("/cache/uv", False)
+    assert runner.environment(mounts)["UV_CACHE_DIR"] == "/slim-lambda/uv-cache"
+    without = runner.view(Mounts(entry="/src/fn", work="/tmp/w", output="/cache/tree"))
+    assert (without.uv, without.uv_cache) == ("", "")

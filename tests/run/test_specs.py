@@ -7,6 +7,7 @@ from pathlib import Path
 
 from slim_lambda.options import BundlingOptions, SizeLimits, SlimOptions
 from slim_lambda.pipeline.spec import DepsSpec, load_spec
+from slim_lambda.plan.installer import InstallerChoice
 from slim_lambda.plan.request import LayerShare, Target
 from slim_lambda.run.runners import Mounts
 from slim_lambda.run.specs import assemble_spec, deps_spec, requirements_file
@@ -16,7 +17,8 @@ DOCKER = Target("docker", "sha256:abc", True, True, True)
 LOCAL = Target("local", "local:aarch64-manylinux_2_34", False, False, False,
                "aarch64-manylinux_2_34")
 SEEN = Mounts(entry="/asset-input", work="/slim-lambda/work", output="/asset-output",
-              layers=("/slim-lambda/layers/0",))
+              layers=("/slim-lambda/layers/0",), uv="/bin/uv")
+PIP = InstallerChoice("pip")
 
 
 def test_a_requirements_file_is_read_in_place(make_request: MakeRequest, tmp_path: Path) -> None:
@@ -24,7 +26,7 @@ def test_a_requirements_file_is_read_in_place(make_request: MakeRequest, tmp_pat
     work = tmp_path / "work"
     work.mkdir()
     spec = deps_spec(request, DOCKER, SEEN, requirements_file(request, str(work)), [],
-                     zip_sizes=False)
+                     zip_sizes=False, installer=PIP)
     assert spec.install.requirements_file == "/asset-input/requirements.txt"
     assert spec.install.installer == "pip" and spec.image == request.image
     assert not list(work.iterdir())
@@ -38,14 +40,15 @@ def test_a_lock_files_closure_is_written_to_work(entry: Path, make_request: Make
         "develop": {}}))
     request = make_request()
     requirements = requirements_file(request, str(tmp_path))
-    spec = deps_spec(request, DOCKER, SEEN, requirements, [], zip_sizes=True)
+    spec = deps_spec(request, DOCKER, SEEN, requirements, [], zip_sizes=True, installer=PIP)
     assert spec.install.requirements_file == "/slim-lambda/work/requirements.txt"
     assert "six==1.16.0" in (tmp_path / "requirements.txt").read_text()
     assert spec.install.no_deps
 
 
 def test_local_mode_installs_with_uv_for_the_target_platform(make_request: MakeRequest) -> None:
-    spec = deps_spec(make_request(), LOCAL, SEEN, None, ["numpy"], zip_sizes=True)
+    spec = deps_spec(make_request(), LOCAL, SEEN, None, ["numpy"], zip_sizes=True,
+                     installer=InstallerChoice("uv"))
     assert spec.install.installer == "uv" and spec.install.uv
     assert spec.install.python_platform == "aarch64-manylinux_2_34"
     assert spec.image == "local:aarch64-manylinux_2_34"
@@ -58,7 +61,7 @@ def test_options_reach_the_spec_as_given_and_survive_json(make_request: MakeRequ
                        strip_exclude=("x.libs/",), verify_skip=("foo",))
     layer = LayerShare(label="L", unzipped_bytes=10, packages={"numpy": "2.0.0"})
     request = make_request(slim=slim, layers=(layer,))
-    spec = deps_spec(request, DOCKER, SEEN, None, [], zip_sizes=True)
+    spec = deps_spec(request, DOCKER, SEEN, None, [], zip_sizes=True, installer=PIP)
     assert spec.slim is slim
     assert spec.exclude_distributions == {"numpy": "2.0.0"}
     loaded = load_spec(spec.to_json())
@@ -84,8 +87,23 @@ def test_the_spec_holds_index_urls_without_credentials(make_request: MakeRequest
                                find_links=("https://u:pw@links.example/wheels/",))
     seen = Mounts(entry="/asset-input", work="/slim-lambda/work", output="/asset-output",
                   find_links=bundling.find_links)
-    spec = deps_spec(make_request(bundling=bundling), DOCKER, seen, None, [], zip_sizes=True)
+    spec = deps_spec(make_request(bundling=bundling), DOCKER, seen, None, [], zip_sizes=True,
+                     installer=PIP)
     assert spec.install.index_url == "https://idx.example/simple"
     assert spec.install.extra_index_urls == ("https://extra.example/simple",)
     assert spec.install.find_links == ("https://links.example/wheels/",)
     assert "pw" not in spec.to_json() and "tok3n" not in spec.to_json()
+
+
+def test_docker_mode_with_uv_runs_the_mounted_uv_for_the_images_interpreter(
+        make_request: MakeRequest, tmp_path: Path) -> None:
+    """uv in the image: the mounted binary, the image's interpreter, the runtime's glibc cap
+    from the platform table (uv would otherwise take the image's own glibc), pip behind it."""
+    request = make_request()
+    seen = Mounts(entry="/asset-input", work="/slim-lambda/work", output="/asset-output",
+                  uv="/slim-lambda/bin/uv", uv_cache="/slim-lambda/uv-cache")
+    spec = deps_spec(request, DOCKER, seen, requirements_file(request, str(tmp_path)), [],
+                     zip_sizes=False, installer=InstallerChoice("uv", pip_fallback=True))
+    assert spec.install.installer == "uv" and spec.install.pip_fallback
+    assert spec.install.uv == "/slim-lambda/bin/uv" and spec.install.uv_interpreter
+    assert spec.install.python_platform == "x86_64-manylinux_2_17"

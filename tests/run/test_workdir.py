@@ -60,8 +60,8 @@ def _session(make_request: MakeRequest, docker: FakeDocker, cache: Path) -> Any:
         request=request, mode="docker", docker=docker,
         env=BuildEnvironment(variables={}, ca_bundle=None, secrets=()),
         target=local_target(request), deflater=SimpleNamespace(engine=lambda: None),
-        cache=SimpleNamespace(pip_cache=str(cache / "pip")), progress=lambda line: None,
-        file_access=lambda: "bind")
+        cache=SimpleNamespace(pip_cache=str(cache / "pip"), uv_cache=str(cache / "uv")),
+        progress=lambda line: None, file_access=lambda: "bind")
 
 
 def test_the_work_dir_is_private_and_the_spec_readable_only_by_its_owner(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..options import BYTECODE_MODES
 from .fsguard import Root
+from .workers import pool_size
 
 __all__ = ["MODES", "BytecodeResult", "compile_modules"]
 
@@ -65,11 +66,13 @@ def compile_modules(root: str, sources: list[str], *, mode: str, budget_bytes: i
     if mode == "none" or not sources:
         return result
     work = [(root, rel) for rel in sources]
-    if len(work) < INLINE_BELOW:  # a handler's few files: worker processes cost more
+    workers = pool_size(len(work), jobs)
+    if len(work) < INLINE_BELOW or workers == 1:  # worker processes would cost more
         outcomes = [_compile(w) for w in work]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-            outcomes = list(pool.map(_compile, work, chunksize=64))
+    else:  # map keeps the order: the same result (and bytes) whatever the worker count
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(_compile, work,
+                                     chunksize=max(1, min(64, len(work) // (4 * workers)))))
     guard = Root(root)
     total = 0
     for rel, size in outcomes:

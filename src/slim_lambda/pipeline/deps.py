@@ -14,6 +14,7 @@ import os
 import platform
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from . import __version__
@@ -24,7 +25,12 @@ from .errors import BuildError
 from .fsguard import Root
 from .hooks import run_hooks
 from .imports import probe_key, run_probe
-from .install import install_path_packages, install_project, install_requirements
+from .install import (
+    install_path_packages,
+    install_project,
+    install_requirements,
+    uncapped_resolution,
+)
 from .provided_step import Provided, remove_provided
 from .sizes import PYTHON_ZLIB, entry_sizes, measure_tree
 from .slim import apply_removals, plan_removals
@@ -33,7 +39,7 @@ from .steps import Steps
 from .strip import strip_tree
 from .tree import iter_files, normalize_permissions
 from .verify_step import read_records, run_verify, settle_kept
-from .wheelchoice import WheelChoices, read_wheel_choices
+from .wheelchoice import WheelChoices, read_wheel_choices, uncapped_choices
 
 __all__ = ["HELD", "check_interpreter", "run_deps"]
 
@@ -105,8 +111,20 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done()
     if spec.install.requirements_file:
         done = steps.start(f"install ({spec.install.installer})")
-        install_requirements(spec, python, progress=log)
-        choices = read_wheel_choices(spec, {d.name: d.version for d in find_distributions(out)})
+        done_by = install_requirements(spec, python, progress=log)
+        if done_by.installer != spec.install.installer:  # pip took over: it builds the rest
+            spec = replace(spec, install=replace(spec.install, installer=done_by.installer))
+            notices.append(f"installed with pip: uv found no wheel of {done_by.fallback_for} "
+                           "for this runtime and architecture, so pip installed the "
+                           "requirements (building what has no wheel from source)")
+        versions = {d.name: d.version for d in find_distributions(out)}
+        if spec.install.installer == "uv" and spec.install.uv_interpreter \
+                and not spec.install.no_deps:  # uv logs no skipped links: ask it once more
+            compiled = uncapped_resolution(spec, python)
+            choices = uncapped_choices(compiled or "", versions, runtime=spec.runtime,
+                                       architecture=spec.architecture)
+        else:
+            choices = read_wheel_choices(spec, versions)
         for skip in choices.skipped:
             notices.append(f"{skip['name']} {skip['version']} installed, not the newest "
                            f"release: {skip['reason']} (pin it to build it from source)")

@@ -9,14 +9,17 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from typing import NamedTuple
 
 from .errors import BuildError
 from .redact import redact
 from .sources import copy_sources
 from .spec import NETRC_FILE, DepsSpec, InstallSettings
-from .wheelchoice import PIP_LOG
+from .uvenv import uv_environment, uv_target, wheel_gap
+from .wheelchoice import NEWEST_PLATFORM, PIP_LOG
 
-__all__ = ["install_command", "install_project", "install_requirements"]
+__all__ = ["Installed", "install_command", "install_project", "install_requirements",
+           "uncapped_resolution"]
 
 
 def _has_netrc(spec: DepsSpec) -> bool:
@@ -50,15 +53,14 @@ def install_command(spec: DepsSpec, requirements: str, target: str,
     older release's wheel to building the newest from source (a pinned version is still
     built) and logs what it saw to :data:`PIP_LOG`. A lock file (``no_deps``) pins every
     version, so its command stays as it was.
-    ``uv``: local mode, wheels only (``--only-binary :all:``): an older release's wheel is
-    chosen the same way, and nothing is ever built.
+    ``uv``: wheels only (``--only-binary :all:``): an older release's wheel is chosen the
+    same way, and nothing is ever built (in the image, pip takes over for a package with
+    no wheel: ``InstallSettings.pip_fallback``).
     """
     if spec.install.installer == "uv":
         return [spec.install.uv or "uv", "pip", "install",
                 "--requirement", requirements,
-                "--target", target,
-                "--python-platform", spec.install.python_platform,
-                "--python-version", spec.python_version,
+                "--target", target, *uv_target(spec, python),
                 "--only-binary", ":all:",
                 "--no-config", *_index_args(spec.install)]
     return [python, "-m", "pip", "install",
@@ -127,8 +129,9 @@ def _explain(output: str, returncode: int = 1, *, netrc: bool = False) -> str:
                       r"\n\s*(.+)", text):
         return (f"invalid line in {_requirements_name(m.group(1))}: '{m.group(3).strip()}' "
                 f"({m.group(2).strip()}); fix its syntax (PEP 508, e.g. name[extra]>=1.0)")
-    if m := re.search(r"\b(40[13]) (?:Client )?Error|status code:? (40[13])", text):
-        return (f"the index refused access (HTTP {m.group(1) or m.group(2)}): check the "
+    if m := re.search(r"\b(40[13]) (?:Client )?Error|status code:? (40[13])"
+                      r"|\((40[13]) (?:Unauthorized|Forbidden)\)", text):  # the last: uv's hint
+        return (f"the index refused access (HTTP {next(g for g in m.groups() if g)}): check the "
                 "credentials in bundling.index_url / extra_index_urls (or PIP_*/UV_* "
                 "variables)")
     if m := re.search(r"No matching distribution found for (\S+)", text):
@@ -176,8 +179,10 @@ def _explain(output: str, returncode: int = 1, *, netrc: bool = False) -> str:
                 "bundling.mode='docker' (CLI --mode docker), or lock it with uv")
     if m := re.search(r"[Bb]ecause (\S+) was not found in the (?:package registry|provided "
                       r"package locations)", text):
+        hint = ("; the index has a login (a refused one looks the same to uv): check the "
+                "credentials in bundling.index_url / extra_index_urls" if netrc else "")
         return (f"no installable distribution for {m.group(1)}: check the name, and that the "
-                "index (bundling.index_url / find_links) has it")
+                f"index (bundling.index_url / find_links) has it{hint}")
     if m := re.search(r"[Bb]ecause there is no version of (\S+?)(==\S+?)?(?: and|,|$)", text,
                       re.MULTILINE):
         return (f"no installable distribution for {m.group(1)}{m.group(2) or ''}: check the "
@@ -204,29 +209,73 @@ def _run_streaming(cmd: list[str], env: dict[str, str], cwd: str,
     return proc.wait(), "".join(lines)
 
 
+class Installed(NamedTuple):
+    installer: str
+    """Who installed: ``uv``, or ``pip`` (asked for, or after uv found no wheel)."""
+    output: str
+    fallback_for: str | None
+    """The package uv found no wheel for, when pip took over."""
+
+
 def install_requirements(spec: DepsSpec, python: str = sys.executable,
-                         progress: Callable[[str], None] | None = None) -> str:
-    """Run the installer, showing which package it is at; returns its output. Raises
-    BuildError (credentials redacted)."""
+                         progress: Callable[[str], None] | None = None) -> Installed:
+    """Run the installer, showing which package it is at. Raises BuildError (credentials
+    redacted)."""
     assert spec.install.requirements_file is not None
     for mounted, copy in spec.install.source_trees:
         if mounted not in spec.install.packages and not os.path.isdir(copy):
             copy_sources(mounted, copy)
+    returncode, output = _install(spec, python, progress)
+    gap = None
+    if returncode != 0 and spec.install.installer == "uv" and spec.install.pip_fallback \
+            and (gap := wheel_gap(output)):
+        if progress:
+            progress(f"  uv found no wheel for {gap}: installing with pip, which can build it")
+        spec = dataclasses.replace(spec, install=dataclasses.replace(spec.install,
+                                                                     installer="pip"))
+        returncode, output = _install(spec, python, progress)
+    if returncode != 0:
+        # with --log pip writes a failed build's own output (the missing compiler) only there
+        log = os.path.join(spec.work_dir, PIP_LOG)
+        why = _explain(output + "\n" + _log_tail(log), returncode, netrc=_has_netrc(spec))
+        raise BuildError("install", f"{spec.install.installer} could not install the "
+                         f"requirements: {why}", details=_tail(output))
+    return Installed(spec.install.installer, redact(output), gap)
+
+
+def uncapped_resolution(spec: DepsSpec, python: str) -> str | None:
+    """``uv pip compile`` of the requirements for the newest glibc uv knows, wheels only:
+    what would have been installed without the runtime's cap (for the report's
+    ``skipped_newest``). None when it fails: the notices are left out, nothing else."""
+    assert spec.install.requirements_file is not None
+    machine = spec.install.python_platform.split("-", 1)[0]
+    cmd = [spec.install.uv or "uv", "pip", "compile", spec.install.requirements_file,
+           "--python-platform", f"{machine}-{NEWEST_PLATFORM}", "--python", python,
+           "--only-binary", ":all:", "--no-config", "--no-header", "--no-annotate", "--quiet",
+           "--index-strategy", "unsafe-best-match", "--system-certs",
+           *_index_args(dataclasses.replace(spec.install, require_hashes=False,
+                                            no_deps=False))]
+    env = uv_environment(os.environ)
+    env.setdefault("HOME", spec.work_dir)
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _install(spec: DepsSpec, python: str, progress: Callable[[str], None] | None
+             ) -> tuple[int, str]:
+    assert spec.install.requirements_file is not None
     cmd = install_command(spec, spec.install.requirements_file, spec.output_dir, python)
     env = dict(os.environ)
+    if spec.install.installer == "uv":
+        env = uv_environment(env)
     env.setdefault("HOME", spec.work_dir)
     env.setdefault("PIP_CACHE_DIR", os.path.join(spec.work_dir, "pip-cache"))
     env.pop("PYTHONPATH", None)
     log = os.path.join(spec.work_dir, PIP_LOG)
     if os.path.exists(log):  # pip appends to its log
         os.remove(log)
-    returncode, output = _run_streaming(cmd, env, spec.work_dir, progress)
-    if returncode != 0:
-        # with --log pip writes a failed build's own output (the missing compiler) only there
-        why = _explain(output + "\n" + _log_tail(log), returncode, netrc=_has_netrc(spec))
-        raise BuildError("install", f"{spec.install.installer} could not install the "
-                         f"requirements: {why}", details=_tail(output))
-    return redact(output)
+    return _run_streaming(cmd, env, spec.work_dir, progress)
 
 
 def _log_tail(path: str, lines: int = 400) -> str:
@@ -273,8 +322,7 @@ def install_package(spec: DepsSpec, source: str, copy: str | None, what: str,
         copy_sources(source, copy)
     if spec.install.installer == "uv":
         cmd = [spec.install.uv or "uv", "pip", "install", "--target", spec.output_dir,
-               "--python-platform", spec.install.python_platform, "--python-version",
-               spec.python_version, "--no-deps", "--no-config", "--quiet",
+               *uv_target(spec, python), "--no-deps", "--no-config", "--quiet",
                *_index_args(dataclasses.replace(spec.install, require_hashes=False, no_deps=False)),
                copy]
     else:
@@ -282,7 +330,7 @@ def install_package(spec: DepsSpec, source: str, copy: str | None, what: str,
                "--no-compile", "--disable-pip-version-check", "--no-input", "--progress-bar",
                "off", *_index_args(dataclasses.replace(spec.install, require_hashes=False,
                                                        no_deps=False)), copy]
-    env = dict(os.environ)
+    env = uv_environment(os.environ) if spec.install.installer == "uv" else dict(os.environ)
     env.setdefault("HOME", spec.work_dir)
     env.pop("PYTHONPATH", None)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.work_dir)

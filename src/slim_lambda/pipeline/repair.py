@@ -24,6 +24,7 @@ from .fsguard import Root
 from .imports import probe
 from .tree import ancestors
 from .verify import Failure, files_named, modules_named, paths_named, verify_imports
+from .workers import pool_size
 
 __all__ = ["NEVER_RESTORED", "Diagnosis", "Kept", "diagnose", "involved"]
 
@@ -199,7 +200,7 @@ def _import_again(root: str, modules: Sequence[str], python: str,
     by_top: dict[str, list[str]] = {}
     for module in sorted(modules):
         by_top.setdefault(module.split(".")[0], []).append(module)
-    with ThreadPoolExecutor(max_workers=min(len(by_top), os.cpu_count() or 2)) as pool:
+    with ThreadPoolExecutor(max_workers=pool_size(len(by_top))) as pool:
         outcomes = pool.map(lambda names: probe(root, names, python=python,
                                                 extra_paths=extra_paths), by_top.values())
         return {name: error for outcome in outcomes for name, error in outcome.failed.items()}

@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from .distinfo import Distribution, owners, parse_distribution
 from .tree import iter_files
+from .workers import pool_size
 
 __all__ = ["END_RECORD", "PYTHON_ZLIB", "PackageSize", "TreeSizes", "deflated_size",
            "entry_sizes", "measure_files", "measure_tree", "measure_zip", "package_sizes",
@@ -114,7 +115,7 @@ def measure_files(root: str, files: dict[str, int], *, zipped: bool = True,
         for rel in files:
             name = len(rel.encode("utf-8"))
             overhead += _LOCAL_HEADER + _DATA_DESCRIPTOR + _CENTRAL_HEADER + 2 * name
-        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+        with ThreadPoolExecutor(max_workers=pool_size(len(files), jobs)) as pool:
             compressed = sum(pool.map(lambda r: deflate(os.path.join(root, r)), files))
         sizes.zipped_bytes = overhead + compressed
     return sizes
@@ -141,7 +142,7 @@ def entry_sizes(root: str, rels: list[str] | None = None, *, jobs: int | None = 
     if not zipped:
         return dict(map(one, rels))
 
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+    with ThreadPoolExecutor(max_workers=pool_size(len(rels), jobs)) as pool:
         return dict(pool.map(one, rels))
 
 

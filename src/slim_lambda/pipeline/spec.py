@@ -83,11 +83,18 @@ class InstallSettings:
     writable copy); copied before the install, since build backends write next to their
     sources."""
     installer: str = "pip"
-    """``pip`` (the image's own) or ``uv`` (local mode: wheels for another platform)."""
+    """``pip`` (the image's own) or ``uv`` (:mod:`slim_lambda.plan.installer`)."""
+    pip_fallback: bool = False
+    """uv first; when it finds no wheel for a package, pip installs the requirements
+    instead (and builds that package from source)."""
     uv: str = ""
-    """The uv executable (local mode)."""
+    """The uv executable, as the stage sees it."""
+    uv_interpreter: bool = False
+    """uv installs for the running interpreter (the image's Python: its markers, its
+    version) instead of ``--python-version``; the platform stays ``python_platform``."""
     python_platform: str = ""
-    """uv ``--python-platform``, e.g. ``x86_64-manylinux_2_26`` (local mode)."""
+    """uv ``--python-platform``, e.g. ``x86_64-manylinux_2_17``: the runtime's glibc cap,
+    which uv reads nowhere else (it ignores the image's PEP 600 ``_manylinux`` module)."""
     index_url: str | None = None
     """Without credentials, as all the URLs here: the logins are in :data:`NETRC_FILE`."""
     extra_index_urls: tuple[str, ...] = ()

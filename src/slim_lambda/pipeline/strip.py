@@ -22,6 +22,7 @@ from . import elf
 from .fsguard import Root
 from .slim import compile_patterns
 from .tree import iter_files
+from .workers import pool_size
 
 __all__ = ["StripResult", "strip_tree"]
 
@@ -109,7 +110,7 @@ def strip_tree(root_dir: str, *, exclude: tuple[str, ...] = STRIP_EXCLUDE,
         result.available = False
         result.skipped.extend((rel, f"no '{strip_cmd}' in the build image") for rel in todo)
         return result
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+    with ThreadPoolExecutor(max_workers=pool_size(len(todo), jobs)) as pool:
         outcomes = list(pool.map(lambda r: (r, *_strip_one(root, r, strip_path)), todo))
     for rel, outcome, reason, before, after in outcomes:
         if outcome == "stripped":

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .imports import probe
+from .workers import pool_size
 
 __all__ = [
     "Failure",
@@ -129,7 +130,7 @@ def verify_imports(root: str, modules: list[str], *, removed: dict[str, str],
         return names, outcome.failed, outcome.files
 
     requested = set(todo)
-    workers = max(1, min(len(todo), jobs or os.cpu_count() or 2))
+    workers = pool_size(len(todo), jobs)  # one interpreter per module: the container's CPUs
     result.modules = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for names, failed, files in pool.map(one, todo):

@@ -17,11 +17,17 @@ from ..platform import ARCHITECTURES, RUNTIMES
 from .distinfo import normalized_name
 from .spec import DepsSpec
 
-__all__ = ["PIP_LOG", "WheelChoices", "read_wheel_choices", "wheel_choices"]
+__all__ = ["NEWEST_PLATFORM", "PIP_LOG", "WheelChoices", "read_wheel_choices", "uncapped_choices",
+           "wheel_choices"]
 
 PIP_LOG = "pip.log"
 """In the work directory: pip's debug log (``--log``), read for :func:`wheel_choices`, then
 deleted (index URLs in it may carry credentials)."""
+
+
+NEWEST_PLATFORM = "manylinux_2_40"
+"""The newest glibc uv's ``--python-platform`` knows: uv resolves the requirements once more
+for it (:func:`uncapped_choices`) to name what the runtime's glibc cap made it skip."""
 
 
 class WheelChoices(NamedTuple):
@@ -122,3 +128,28 @@ def read_wheel_choices(spec: DepsSpec, installed: dict[str, str]) -> WheelChoice
         return WheelChoices([], [])
     os.remove(path)
     return wheel_choices(log, installed, runtime=spec.runtime, architecture=spec.architecture)
+
+
+def uncapped_choices(compiled: str, installed: dict[str, str], *, runtime: str,
+                     architecture: str) -> WheelChoices:
+    """uv's counterpart of :func:`wheel_choices`: ``compiled`` is ``uv pip compile``'s
+    output for :data:`NEWEST_PLATFORM` (wheels only); a package it resolves to a newer
+    version than the one installed has that newer release only for a newer glibc. (uv
+    never builds here, so nothing was built from source.)"""
+    newest = {}
+    for line in compiled.splitlines():
+        name, sep, version = line.split("#", 1)[0].strip().partition("==")
+        if sep and name:
+            newest[normalized_name(name.split("[", 1)[0])] = version.split(";", 1)[0].strip()
+    machine = ARCHITECTURES[architecture].wheel_machine
+    info = RUNTIMES[runtime]
+    target = f"{info.os} / glibc {info.glibc[0]}.{info.glibc[1]} ({machine})"
+    skipped = []
+    for dist, version in sorted(installed.items(), key=lambda kv: normalized_name(kv[0])):
+        name = normalized_name(dist)
+        newer = newest.get(name)
+        chosen, other = _version_key(version), _version_key(newer or "")
+        if newer and chosen is not None and other is not None and other > chosen:
+            skipped.append({"name": name, "version": version, "skipped": newer,
+                            "reason": f"{newer} has no wheel for {target}"})
+    return WheelChoices(skipped, [])

@@ -24,6 +24,7 @@ from ..manifests.inputs import requirement_inputs
 from ..pipeline import __version__
 from ..pipeline.redact import redact
 from .content import hash_files, hash_input, hash_links
+from .installer import uv_version
 from .request import BuildRequest, Target
 
 __all__ = ["deps_key", "fingerprint", "hash_files", "is_local_dir"]
@@ -49,6 +50,8 @@ def _install_options(request: BuildRequest) -> dict[str, Any]:
         "provided": sorted(set(b.provided)),
         "git": sorted(redact(url) for url in request.git_pins.values()),
         "hooks": [[redact(c) for c in b.before_install], [redact(c) for c in b.after_install]],
+        # uv and pip may resolve differently; a new uv may too (local mode always uses uv)
+        "installer": [b.installer, None if b.installer == "pip" else uv_version()],
     }
 
 

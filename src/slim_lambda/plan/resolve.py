@@ -19,6 +19,7 @@ from ..manifests.inputs import requirement_inputs
 from ..options import (
     BYTECODE_MODES,
     FILE_ACCESS,
+    INSTALLERS,
     MODES,
     BundlingOptions,
     SizeLimits,
@@ -128,6 +129,9 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if bundling.file_access not in FILE_ACCESS:
         problems.append(f"bundling.file_access: {bundling.file_access!r} is not one of "
                         f"{', '.join(FILE_ACCESS)}")
+    if bundling.installer not in INSTALLERS:
+        problems.append(f"bundling.installer: {bundling.installer!r} is not one of "
+                        f"{', '.join(INSTALLERS)}")
     if bundling.cache_max_bytes <= 0:
         problems.append("bundling.cache_max_bytes must be positive")
 

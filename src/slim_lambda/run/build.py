@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -85,8 +86,11 @@ def _build(session: Session, output_dir: str) -> Report:
     if request.kind == "image":  # never zipped: no zip size to measure
         report["zipped_bytes"] = None
     else:  # after assembling, so that node's start-up overlapped it
+        started = time.monotonic()
         meta = ensure_zip_shares(entry, meta, session.deflater, lambda: cache.lock(key))
         exact_zipped_bytes(report, meta, output_dir, request.prefix, session.deflater)
+        report.setdefault("steps", []).append(
+            {"name": "zip size", "seconds": round(time.monotonic() - started, 3)})
     probe = report.pop("probe", None)
     if probe is not None:
         with cache.lock(key):

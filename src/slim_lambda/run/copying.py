@@ -4,8 +4,8 @@ tar, its result and output come back the same way, and what it cost is a step.
 The work directory returns only ``result.json``; the output returns only when the stage
 succeeded, into the caller's directory (the cache's private staging tree, CDK's asset
 directory), which the caller already discards on failure: nothing half-copied is kept.
-The pip download cache is a Docker volume per user (:func:`pip_cache_volume`): it lives
-with the engine, as the cache must when the engine is elsewhere.
+The pip and uv download caches are a Docker volume each per user (:func:`cache_volume`):
+they live with the engine, as they must when the engine is elsewhere.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .archive import Share, list_share, plan_archive
 from .container import Fetch, Transfer
 from .tarstream import extract_tar, tar_stream
 
-__all__ = ["CopiedStage", "pip_cache_volume", "user_id"]
+__all__ = ["CopiedStage", "cache_volume", "user_id"]
 
 RESULT = "result.json"
 
@@ -31,10 +31,11 @@ def user_id(user: str | None) -> int:
     return int(user.split(":")[0]) if user else 0
 
 
-def pip_cache_volume(uid: int) -> str:
-    """The engine-side pip cache of builds that run as ``uid`` (a new volume takes the
-    owner of the directory it is mounted on: one per user keeps it writable)."""
-    return f"slim-lambda-pip-cache-{uid}"
+def cache_volume(cache: str, uid: int) -> str:
+    """The engine-side download cache (``pip_cache`` or ``uv_cache``) of builds that run as
+    ``uid`` (a new volume takes the owner of the directory it is mounted on: one per user
+    keeps it writable)."""
+    return f"slim-lambda-{cache.replace('_', '-')}-{uid}"
 
 
 @dataclass

@@ -38,7 +38,7 @@ from ..plan.keys import is_local_dir
 from .access import ssh_copy_error, unseen_error
 from .archive import Share
 from .container import ContainerRun, DockerRunner, UnseenMount, Volume
-from .copying import CopiedStage, pip_cache_volume, user_id
+from .copying import CopiedStage, cache_volume, user_id
 from .credentials import write_credentials
 from .engine import engine_host
 from .environment import BuildEnvironment
@@ -55,7 +55,8 @@ LIB = f"{TOOLS}/lib"
 CA = f"{TOOLS}/ca-bundle.pem"
 CONTAINER = dict(entry="/asset-input", output="/asset-output", work=f"{TOOLS}/work",
                  deps=f"{TOOLS}/deps", deps_meta=f"{TOOLS}/deps-meta.json",
-                 pip_cache=f"{TOOLS}/pip-cache")
+                 pip_cache=f"{TOOLS}/pip-cache", uv=f"{TOOLS}/bin/uv",
+                 uv_cache=f"{TOOLS}/uv-cache")
 """Where each host directory appears in the build container."""
 CA_VARIABLES = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
@@ -71,6 +72,9 @@ class Mounts:
     deps: str = ""
     deps_meta: str = ""
     pip_cache: str = ""
+    uv: str = ""
+    """The uv executable the deps stage runs (read only); empty: pip installs."""
+    uv_cache: str = ""
     find_links: tuple[str, ...] = ()
     """As the user gave them: URLs, or host directories."""
     layers: tuple[str, ...] = ()
@@ -168,7 +172,7 @@ class ContainerRunner(StageRunner):
         """Every host path the stage sees, absolute (Docker refuses relative sources, and
         a relative ``cdk.App(outdir=...)`` gives relative layer directories)."""
         seen = self.view(mounts)
-        writable = {"work", "output", "pip_cache"}
+        writable = {"work", "output", "pip_cache", "uv_cache"}
         shares = [Share(os.path.abspath(getattr(mounts, name)), getattr(seen, name),
                         writable=name in writable, sources_only=name == "entry")
                   for name in CONTAINER if getattr(mounts, name)]
@@ -198,6 +202,8 @@ class ContainerRunner(StageRunner):
             env.update(dict.fromkeys(CA_VARIABLES, CA))
         if mounts.pip_cache:
             env["PIP_CACHE_DIR"] = CONTAINER["pip_cache"]
+        if mounts.uv_cache:
+            env["UV_CACHE_DIR"] = CONTAINER["uv_cache"]
         return env
 
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
@@ -207,13 +213,15 @@ class ContainerRunner(StageRunner):
         copied: CopiedStage | None = None
         if self.file_access == "copy":
             seen = self.view(mounts)
+            caches = {name: getattr(mounts, name) for name in ("pip_cache", "uv_cache")}
             copied = CopiedStage(
-                shares=[s for s in self.shares(mounts) if s.target != CONTAINER["pip_cache"]],
+                shares=[s for s in self.shares(mounts)
+                        if s.target not in {CONTAINER[name] for name in caches}],
                 uid=user_id(user), work=(mounts.work, seen.work),
                 output=(mounts.output, seen.output))
-            # the download cache lives with the engine, a volume
-            volumes = [Volume(pip_cache_volume(copied.uid), CONTAINER["pip_cache"], False,
-                              "volume")] if mounts.pip_cache else []
+            # the download caches live with the engine, a volume each
+            volumes = [Volume(cache_volume(name, copied.uid), CONTAINER[name], False, "volume")
+                       for name, used in caches.items() if used]
         else:
             volumes = self.volumes(mounts)
         run = ContainerRun(

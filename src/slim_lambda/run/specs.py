@@ -8,32 +8,18 @@ them, the install settings from the plan, the target and the paths as the runner
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Sequence
 
-from ..pipeline.errors import BuildError
 from ..pipeline.spec import AssembleSpec, DepsSpec, InstallSettings
+from ..plan.installer import InstallerChoice
 from ..plan.request import BuildRequest, Target
+from ..platform import python_platform
 from .credentials import without_userinfo
 from .runners import Mounts
 
-__all__ = ["assemble_spec", "deps_spec", "requirements_file", "uv_binary"]
+__all__ = ["assemble_spec", "deps_spec", "requirements_file"]
 
 WRITTEN_REQUIREMENTS = "requirements.txt"
-
-
-def uv_binary() -> str:
-    """uv's executable: the one the ``uv`` wheel ships, else the one on ``PATH``."""
-    try:
-        from uv import find_uv_bin
-        return str(find_uv_bin())
-    except (ImportError, FileNotFoundError):
-        found = shutil.which("uv")
-        if not found:
-            raise BuildError("local", "local mode needs uv, and it is not installed",
-                             details="pip install uv (a dependency of slim-lambda), or use "
-                             "bundling.mode='docker'.") from None
-        return found
 
 
 def requirements_file(request: BuildRequest, work: str, more: Sequence[str] = ()
@@ -66,7 +52,7 @@ def _labels(request: BuildRequest) -> dict[str, str]:
 
 
 def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements: str | None,
-              imports: list[str], *, zip_sizes: bool,
+              imports: list[str], *, zip_sizes: bool, installer: InstallerChoice,
               source_trees: tuple[tuple[str, str], ...] = (),
               packages: tuple[str, ...] = ()) -> DepsSpec:
     """Stage 1: install, slim, strip, compile, verify, measure the dependencies."""
@@ -79,8 +65,10 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         source_trees=source_trees, packages=packages, git=plan.git,
         before_install=tuple(b.before_install), after_install=tuple(b.after_install),
         entry_dir=seen.entry,
-        installer="uv" if local else "pip", uv=uv_binary() if local else "",
-        python_platform=target.python_platform,
+        installer=installer.installer, pip_fallback=installer.pip_fallback,
+        uv=seen.uv if installer.installer == "uv" else "", uv_interpreter=not local,
+        python_platform=target.python_platform or python_platform(request.runtime,
+                                                                 request.architecture),
         # credential-free: the logins reach the installer in a netrc file (.credentials)
         index_url=without_userinfo(b.index_url) if b.index_url else None,
         extra_index_urls=tuple(map(without_userinfo, b.extra_index_urls)),

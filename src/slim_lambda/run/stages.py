@@ -14,7 +14,9 @@ from typing import Any
 
 from ..pipeline.imports import probe_key
 from ..pipeline.spec import TREE_FINAL
+from ..plan.installer import InstallerChoice, choose_installer
 from ..plan.request import BuildRequest
+from . import uvbin
 from .gitpins import git_urls
 from .pathdeps import local_paths, path_packages, write_flat_requirements
 from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
@@ -52,9 +54,12 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
     them meanwhile)."""
     request = session.request
     runner: StageRunner
+    choice, uv = _installer(session)
+    uv_cache = ""
     if session.mode == "docker":
         runner = _container(session, _ssh(request))
         pip_cache = session.cache.pip_cache
+        uv_cache = session.cache.uv_cache if uv else ""
     else:
         runner = SubprocessRunner(env=session.env,
                                   timeout_seconds=request.bundling.timeout_seconds,
@@ -68,6 +73,7 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
         paths = None  # uv on this host reads the file and its paths where they are
     with work_dir() as work:
         mounts = Mounts(entry=request.entry, work=work, output=tree, pip_cache=pip_cache,
+                        uv=uv, uv_cache=uv_cache,
                         find_links=request.bundling.find_links, layers=_layers(session),
                         paths=paths or ())
         seen = runner.view(mounts)
@@ -84,15 +90,43 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
             trees = path_packages(seen)
             requirements = requirements_file(request, work, [copy for _m, copy in trees])
         spec = deps_spec(request, session.target, seen, requirements, imports,
-                         zip_sizes=session.deflater.engine() is None, source_trees=trees,
-                         packages=packages)
+                         zip_sizes=session.deflater.engine() is None, installer=choice,
+                         source_trees=trees, packages=packages)
         early = EarlyShares(session.deflater, tree, os.path.join(work, TREE_FINAL))
         meta = None
         try:
             meta = runner.run(spec, mounts, network=request.bundling.network)
         finally:
             early.finish(meta)
+        if choice.notice:
+            meta.setdefault("notices", []).append(choice.notice)
         return meta
+
+
+def _installer(session: Session) -> tuple[InstallerChoice, str]:
+    """uv or pip for the deps stage (:func:`choose_installer`), and uv's executable on this
+    host (the target architecture's in Docker mode, fetched once when it is another)."""
+    request = session.request
+    if session.mode == "docker":
+        uv = "" if request.bundling.installer == "pip" else (
+            uvbin.uv_for(request.architecture, session.cache.pip_cache, session.progress) or "")
+    else:
+        uv = uvbin.host_uv()
+    choice = choose_installer(request.bundling.installer, session.mode, uv_available=bool(uv),
+                              resolution=request.resolution, builds=_built_from_source(request))
+    return choice, uv if choice.installer == "uv" else ""
+
+
+def _built_from_source(request: BuildRequest) -> str:
+    """What the requirements file names that is always built (and that uv, installing
+    wheels only in the image, would refuse): git requirements, project directories. A
+    lock's path packages are installed after its closure, by either installer."""
+    if request.git_pins:
+        return "git requirements"
+    if request.plan.kind == "requirements.txt" and not request.plan.paths and any(
+            os.path.isdir(p) for p in local_paths(request) or ()):
+        return "project directories"
+    return ""
 
 
 def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],

@@ -22,7 +22,7 @@ from ..errors import ConfigurationError, DockerError
 from ..options import MODES
 from ..plan.request import BuildRequest, Target
 from ..plan.resolution_env import resolution_settings
-from ..platform import ARCHITECTURES, RUNTIMES, host_architecture
+from ..platform import host_architecture, python_platform
 from .container import DockerRunner, EngineSocket
 from .dockerfile_image import built_image, pinned_image
 from .engine import Engine, engine_host
@@ -96,8 +96,7 @@ def resolve_mode(request: BuildRequest, docker: DockerRunner,
 def local_target(request: BuildRequest) -> Target:
     """What this host can do for the target: uv installs wheels for any platform; strip,
     bytecode and imports only where machine and Python match."""
-    machine = ARCHITECTURES[request.architecture].wheel_machine
-    py_platform = f"{machine}-manylinux_{RUNTIMES[request.runtime].uv_glibc}"
+    py_platform = python_platform(request.runtime, request.architecture)
     host = host_architecture()
     same_machine = host is not None and host.name == request.architecture
     linux = sys.platform.startswith("linux")

@@ -3,7 +3,9 @@
 Each file's share of the zip (deflated bytes plus headers) is measured once per cached
 tree, by node's zlib (the CLI's own) when node is there, else estimated with Python's; the
 function's own files are deflated per synth. :class:`EarlyShares` measures a new tree while
-the deps stage still verifies it, on the core the import checks leave free.
+the deps stage still verifies it, so the exact size is off the critical path: only what
+changed after the stage marked the files final (a file verify kept, a RECORD listing it)
+is deflated when the stage ends.
 """
 
 from __future__ import annotations
@@ -25,41 +27,68 @@ __all__ = ["EarlyShares", "ensure_zip_shares", "exact_zipped_bytes", "measure_zi
 
 class EarlyShares:
     """The tree's zip shares by the CDK CLI's zlib, measured while the deps stage still
-    verifies the tree: node starts deflating when the stage marks the files final, on the
-    core the import checks leave free. Used only if it deflated exactly the meta's files."""
+    verifies the tree: node starts deflating when the stage marks the files final. Each
+    file's identity (inode, size, mtime) is noted before it is read; at the end only the
+    files that are new or whose identity changed since (verify's repair adds files and
+    replaces a RECORD) are deflated again, so a repair no longer costs a second pass over
+    the whole tree."""
 
     def __init__(self, deflater: NodeDeflater, tree: str, marker: str) -> None:
         self._deflater = deflater
+        self._tree = tree
         self._stop = threading.Event()
         self._sizes: dict[str, int] | None = None
+        self._seen: dict[str, tuple[int, int, int]] = {}
         self._seconds = 0.0
         self._thread: threading.Thread | None = None
         if deflater.engine() is not None:
-            self._thread = threading.Thread(target=self._run, args=(tree, marker),
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._run, args=(marker,), daemon=True)
             self._thread.start()
 
-    def _run(self, tree: str, marker: str) -> None:
+    def _run(self, marker: str) -> None:
         while not os.path.exists(marker):
             if self._stop.wait(0.1):
                 return
         started = time.monotonic()
-        self._sizes = self._deflater.sizes(tree, [rel for rel, _st in iter_files(tree)])
+        self._seen = {rel: _identity(st) for rel, st in iter_files(self._tree)}
+        self._sizes = self._deflater.sizes(self._tree, sorted(self._seen))
         self._seconds = round(time.monotonic() - started, 3)
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the early pass (the marker must exist); True once it has measured."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._sizes is not None
+
     def finish(self, meta: dict[str, Any] | None) -> None:
-        """Stop waiting for the marker; fill ``meta``'s shares when they were measured."""
+        """Stop waiting for the marker; fill ``meta``'s shares when they were measured,
+        deflating now only what changed after the early pass."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
         sizes, engine = self._sizes, self._deflater.engine()
-        if meta is None or sizes is None or engine is None or set(sizes) != set(meta["files"]):
+        if meta is None or sizes is None or engine is None:
             return
-        for rel, compressed in sizes.items():
-            meta["files"][rel][1] = zip_share(rel, compressed)
+        started = time.monotonic()
+        stale = sorted(rel for rel in meta["files"] if rel not in sizes
+                       or _identity(os.lstat(os.path.join(self._tree, rel)))
+                       != self._seen.get(rel))
+        again = self._deflater.sizes(self._tree, stale)
+        if again is None:
+            return
+        sizes = {**sizes, **again}
+        for rel in meta["files"]:
+            meta["files"][rel][1] = zip_share(rel, sizes[rel])
         meta["zip_engine"] = engine
         meta.setdefault("steps", []).append(
             {"name": "zip sizes (node, while verifying)", "seconds": self._seconds})
+        if stale:
+            meta["steps"].append({"name": f"zip sizes (node, {len(stale)} changed after)",
+                                  "seconds": round(time.monotonic() - started, 3)})
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def ensure_zip_shares(entry: CacheEntry, meta: dict[str, Any], deflater: NodeDeflater,

@@ -19,7 +19,7 @@ import pytest
 
 from slim_lambda.errors import ConfigurationError
 from slim_lambda.manifests import resolve_manifest
-from slim_lambda.run.specs import uv_binary
+from slim_lambda.run.uvbin import host_uv
 from tests.fixtures.gitrepo import commit, git_daemon, git_project
 
 pytestmark = pytest.mark.slow  # the tools resolve for real (pipenv fetches setuptools)
@@ -62,7 +62,7 @@ def uv_locked(entry: Path, url: str) -> Path:
         '[project]\nname = "fn"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
         'dependencies = ["gitlib"]\n\n[tool.uv.sources]\n'
         f'gitlib = {{ git = "{url}", branch = "main" }}\n')
-    _run([uv_binary(), "lock", "--offline"], entry, UV_CACHE_DIR=str(entry / ".uv-cache"))
+    _run([host_uv(), "lock", "--offline"], entry, UV_CACHE_DIR=str(entry / ".uv-cache"))
     return entry
 
 

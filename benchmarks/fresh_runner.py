@@ -7,6 +7,10 @@ it (the machine that warms the remote); then each "fresh runner" synthesizes the
 with its own empty local cache. Measured in the same run as the baselines: each tool's
 synth of an app with no function (CDK's fixed cost) and PythonFunction's first synth. The
 floor: a fresh runner's synth ≤ 0.15× PythonFunction's first, net of the baseline.
+
+The warming synth is also the cold first build (empty dependency and download caches, so
+every wheel is downloaded, as PythonFunction's first synth does): less its upload, it is
+judged against the second floor, ≤ 0.5× PythonFunction's first synth.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from benchmarks.table import JUDGED_ON, Floor, ratio
 
 BUCKET = "bench-team-cache"
 BOUND = 0.15
+COLD_BOUND = 0.5
 
 
 def _sample(result: SynthResult) -> dict[str, Any]:
@@ -99,6 +104,33 @@ def floor(m: dict[str, Any]) -> Floor:
                                if name in ("total", "net", JUDGED_ON)})
 
 
+def cold_figures(m: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """measure → {cold, alpha, ratio} of the cold first build: the warming synth less its
+    upload seconds, against PythonFunction's first synth (total, net of each tool's
+    no-function synth, own)."""
+    up = m["warming"]
+    upload = up.get("transfer_s") or 0.0
+    out: dict[str, dict[str, float | None]] = {}
+    for measure_, key in (("total", "seconds"), ("own", "own_s")):
+        cold = up.get(key)
+        out[measure_] = {"cold": None if cold is None else cold - upload,
+                         "alpha": m["alpha_first"].get(key)}
+    es, ea = _median(m["empty"]["slim"], "seconds"), _median(m["empty"]["alpha"], "seconds")
+    total = out["total"]
+    out["net"] = {"cold": None if None in (total["cold"], es) else total["cold"] - es,
+                  "alpha": None if None in (total["alpha"], ea) else total["alpha"] - ea}
+    for v in out.values():
+        v["ratio"] = ratio(v["cold"], v["alpha"])
+    return out
+
+
+def cold_floor(m: dict[str, Any]) -> Floor:
+    f = cold_figures(m)
+    return Floor("cold first build (empty caches) / PythonFunction's first synth",
+                 COLD_BOUND, "<=", {name: v["ratio"] for name, v in f.items()
+                                    if name in ("total", "net", JUDGED_ON)})
+
+
 def render(m: dict[str, Any]) -> list[str]:
     f = figures(m)
     hit = hits(m)
@@ -117,10 +149,17 @@ def render(m: dict[str, Any]) -> list[str]:
                  f"{_s(statistics.median(secs) if secs else None)} s (median)")
     lines.append(f"  the warming synth (empty caches, builds and uploads): {up['seconds']:.1f} s, "
                  f"upload {up.get('bytes', 0) / 1e6:.1f} MB in {_s(up.get('transfer_s'))} s")
-    fl = floor(m)
-    verdict = {True: "PASS", False: "FAIL", None: "n/a"}[fl.passes(fl.value)]
-    lines.append(f"  {verdict}: fresh runner / PF first, {JUDGED_ON} {_s(fl.value, '{:.3f}')} "
-                 f"(net {_s(f['net']['ratio'], '{:.3f}')}) <= {BOUND}")
+    c = cold_figures(m)
+    for name in ("total", "net", "own"):
+        v = c[name]
+        lines.append(f"  {'cold first build, ' + name + ' s':34} {_s(v['cold']):>13} "
+                     f"{_s(v['alpha']):>9} {_s(v['ratio'], '{:.3f}'):>7}")
+    for fl, what, net, bound in ((cold_floor(m), "cold first build", c["net"]["ratio"],
+                                  COLD_BOUND),
+                                 (floor(m), "fresh runner", f["net"]["ratio"], BOUND)):
+        verdict = {True: "PASS", False: "FAIL", None: "n/a"}[fl.passes(fl.value)]
+        lines.append(f"  {verdict}: {what} / PF first, {JUDGED_ON} {_s(fl.value, '{:.3f}')} "
+                     f"(net {_s(net, '{:.3f}')}) <= {bound}")
     return lines
 
 

@@ -41,8 +41,25 @@ def test_a_fast_fresh_runner_passes_and_a_slow_one_fails() -> None:
     assert slow.passes(slow.value) is False
     lines = fresh_runner.render(_measured(8.0))
     assert lines[-1].startswith("  PASS: fresh runner / PF first, own 0.086 (net 0.085)")
+    assert lines[-2].startswith("  FAIL: cold first build / PF first, own 0.639")
     assert "  remote hits 2 of 2; download 52.0 MB in 1.5 s (median)" in lines
     assert fresh_runner.render(_measured(30.0))[-1].startswith("  FAIL")
+
+
+def test_the_cold_first_build_is_the_warming_synth_less_its_upload() -> None:
+    m = _measured(8.0)  # warming: 30 s total, 25 s own, of which 2 s uploading
+    c = fresh_runner.cold_figures(m)
+    assert c["total"]["cold"] == 28.0 and c["own"]["cold"] == 23.0
+    assert c["net"]["cold"] == pytest.approx(28.0 - 5.1)
+    assert c["own"]["ratio"] == pytest.approx(23.0 / 36.0)
+    fl = fresh_runner.cold_floor(m)
+    assert fl.passes(fl.value) is False  # 0.64 > 0.5
+    m["warming"].update(seconds=20.0, own_s=15.0)
+    fl = fresh_runner.cold_floor(m)
+    assert fl.passes(fl.value) is True  # 13/36
+    lines = fresh_runner.render(m)
+    assert lines[-2].startswith("  PASS: cold first build / PF first, own 0.361 (net")
+    assert lines[-1].startswith("  PASS: fresh runner / PF first, own 0.086")
 
 
 def test_a_fresh_run_that_missed_the_remote_is_not_a_sample() -> None:

@@ -17,7 +17,8 @@ import docker
 import pytest
 
 from slim_lambda.errors import DockerError
-from slim_lambda.run.container import DockerRunner, EngineSocket
+from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.engine_socket import EngineSocket
 
 pytestmark = pytest.mark.docker
 
@@ -149,7 +150,7 @@ def test_a_build_container_is_confined_and_writes_a_private_work_dir_as_this_use
         build_image: str, tmp_path: Path) -> None:
     """The limits Docker enforces: at most 4096 processes, no capabilities, no new
     privileges; and as this user (root on a rootless engine) it writes a 0700 directory."""
-    from slim_lambda.run.container import ContainerRun, Volume
+    from slim_lambda.run.container_spec import ContainerRun, Volume
     work = tmp_path / "work"
     work.mkdir(mode=0o700)
     runner = DockerRunner()

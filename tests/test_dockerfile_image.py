@@ -16,7 +16,8 @@ import pytest
 from slim_lambda import BundlingOptions, SizeLimits, SlimOptions
 from slim_lambda.plan.request import BuildRequest
 from slim_lambda.plan.resolve import resolve_request
-from slim_lambda.run.container import BuiltImage, DockerRunner, ImageBuild
+from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.container_spec import BuiltImage, ImageBuild
 from slim_lambda.run.dockerfile_image import built_image
 from tests.fixtures.wheelhouse import build_gomp_wheel
 from tests.test_docker_build import synth

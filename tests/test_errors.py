@@ -46,7 +46,8 @@ from slim_lambda.errors import SlimLambdaError
 from slim_lambda.pipeline.sources import list_sources
 from slim_lambda.plan.keys import fingerprint
 from slim_lambda.plan.resolve import resolve_request
-from slim_lambda.run.container import ContainerRun, DockerRunner
+from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.container_spec import ContainerRun
 from tests.fixtures import faulty
 
 PY311 = lambda_.Runtime.PYTHON_3_11

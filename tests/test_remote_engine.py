@@ -20,7 +20,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimPythonFunction, SlimPythonLayerVersion
-from slim_lambda.run.container import EngineSocket
+from slim_lambda.run.engine_socket import EngineSocket
 from tests.fixtures.remote_engine import RemoteEngine, remote_engine
 from tests.test_credential_exposure import Watcher
 from tests.test_docker_build import handler_answer, local_bundling, synth

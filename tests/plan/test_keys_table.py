@@ -19,7 +19,7 @@ import pytest
 from slim_lambda.options import BundlingOptions, SizeLimits, SlimOptions
 from slim_lambda.plan.keys import deps_key, fingerprint
 from slim_lambda.plan.resolve import resolve_request
-from slim_lambda.run.container import EngineSocket
+from slim_lambda.run.engine_socket import EngineSocket
 from slim_lambda.run.target import pin_request
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from slim_lambda.errors import DockerError
 from slim_lambda.run.base_image import python_problem
-from slim_lambda.run.container import ContainerRun, DockerRunner, RunResult
+from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.container_spec import ContainerRun, RunResult
 
 
 class FakeRunner(DockerRunner):

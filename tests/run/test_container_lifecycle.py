@@ -11,7 +11,8 @@ import pytest
 
 import requests
 from slim_lambda.errors import DockerError
-from slim_lambda.run.container import ContainerRun, DockerRunner
+from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.container_spec import ContainerRun
 
 
 class FakeContainer:

@@ -11,7 +11,7 @@ import pytest
 
 from slim_lambda.errors import DockerError
 from slim_lambda.options import BundlingOptions
-from slim_lambda.run.container import BuiltImage
+from slim_lambda.run.container_spec import BuiltImage
 from slim_lambda.run.dockerfile_image import NOT_BUILT, build_failure, pinned_image
 from slim_lambda.run.image_index import index_file, lookup, record
 from slim_lambda.run.target import pin_target

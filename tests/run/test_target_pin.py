@@ -12,7 +12,8 @@ import pytest
 from slim_lambda.options import BundlingOptions
 from slim_lambda.plan.keys import fingerprint
 from slim_lambda.plan.request import Target
-from slim_lambda.run.container import DockerRunner, EngineSocket
+from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.engine_socket import EngineSocket
 from slim_lambda.run.session import Session
 from slim_lambda.run.stages import _container
 from slim_lambda.run.target import ABSENT, pin_request, pin_target

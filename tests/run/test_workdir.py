@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import slim_lambda
-from slim_lambda.run.container import ContainerRun, RunResult
+from slim_lambda.run.container_spec import ContainerRun, RunResult
 from slim_lambda.run.environment import BuildEnvironment
 from slim_lambda.run.stages import build_deps
 from slim_lambda.run.target import local_target

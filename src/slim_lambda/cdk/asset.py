@@ -25,7 +25,7 @@ from ..plan.remote import REMOTE_CONTEXT_KEY, REMOTE_ENV
 from ..plan.request import BuildRequest
 from ..plan.resolve import resolve_request
 from ..platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR
-from ..run.container import EngineSocket
+from ..run.engine_socket import EngineSocket
 from ..run.target import pin_request
 from .staging import SlimLocalBundling
 

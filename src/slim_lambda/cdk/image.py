@@ -22,7 +22,7 @@ from ..options import IMAGE_UNZIPPED_LIMIT_BYTES, BundlingOptions, SizeLimits, S
 from ..plan.base_image import architecture_problem, resolve_base_image
 from ..plan.dockerfile import dockerfile
 from ..platform import BASE_IMAGE_CONTEXT_KEY, BASE_IMAGE_ENV_VAR, RUNTIMES, architecture_named
-from ..run.container import EngineSocket
+from ..run.engine_socket import EngineSocket
 from .asset import construct_label, pinned, plan_request
 from .image_asset import SlimImageBundling, image_code
 from .props import cdk_rejects, keyword_problems

@@ -27,7 +27,8 @@ from ..plan.request import BuildRequest
 from ..report.model import Report
 from ..run.base_image import python_problem
 from ..run.build import build
-from ..run.container import DockerRunner, EngineSocket
+from ..run.container import DockerRunner
+from ..run.engine_socket import EngineSocket
 from .asset import local_bundling
 from .staging import SlimLocalBundling
 

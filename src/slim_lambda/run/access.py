@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 from ..errors import ConfigurationError, DockerError
 from ..options import FILE_ACCESS, BundlingOptions
-from .container import ContainerRun, DockerRunner, UnseenMount, Volume
+from .container import DockerRunner
+from .container_spec import ContainerRun, UnseenMount, Volume
 
 __all__ = ["FILE_ACCESS_ENV", "REMOTE_SCHEMES", "Access", "choose_access", "probe_sees_files",
            "requested_access", "ssh_copy_error", "unseen_error"]

@@ -14,7 +14,8 @@ import re
 
 from ..errors import DockerError
 from ..platform import ARCHITECTURES, RUNTIMES
-from .container import ContainerRun, DockerRunner
+from .container import DockerRunner
+from .container_spec import ContainerRun
 
 __all__ = ["python_problem"]
 

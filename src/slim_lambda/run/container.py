@@ -1,109 +1,36 @@
-"""The only module that talks to Docker. Docker SDK errors become DockerError here.
+"""The only module that runs containers and builds images. Docker SDK errors become
+DockerError here.
 
-The SDK (and requests under it) takes a tenth of a second to import, more than a
-cached synth spends on everything else it asks Docker: whether the engine
-answers and which image a tag names. Those two read-only questions go straight
-to the engine's socket (:class:`EngineSocket`: a unix socket, or a plain ``tcp://``
-address); the SDK is imported only when a container runs, an image is pulled,
-``DOCKER_HOST`` is an ``ssh://`` or TLS one, or the short answer is not a clear one.
+The SDK is imported on first use only: the read-only questions a cached synth asks (does
+the engine answer, which image does a tag name) go to the engine's socket without it
+(:mod:`.engine_socket`). What a run is, as data: :mod:`.container_spec`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from ..errors import DockerError
 from ..platform import ARCHITECTURES
+from .container_spec import (
+    BuiltImage,
+    ContainerRun,
+    ImageBuild,
+    RunResult,
+    UnseenMount,
+)
 from .engine import engine_host
+from .engine_socket import EngineSocket
 
-__all__ = ["BuiltImage", "ContainerRun", "DockerRunner", "EngineSocket", "ImageBuild", "Transfer",
-           "UnseenMount", "Volume"]
+__all__ = ["DockerRunner"]
 
 Log = Callable[[str], None]
-Fetch = Callable[[str], "Iterable[bytes] | None"]
-
-
-class UnseenMount(DockerError):
-    """The engine has no such path to bind-mount: it does not see this host's files."""
-
-
-@dataclass(frozen=True)
-class Volume:
-    source: str
-    """A host path; for ``kind="volume"`` the name of a Docker volume."""
-    target: str
-    read_only: bool = True
-    kind: str = "bind"
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """Files shipped through the Docker API instead of bind mounts (``file_access='copy'``)."""
-
-    upload: Callable[[], Iterable[bytes]]
-    """A tar stream, unpacked at ``/`` in the created container before it starts."""
-    collect: Callable[[Fetch], None]
-    """Called once the container has exited, before it is removed, with a function that
-    streams a path of the container as a tar (None when it does not exist)."""
-
-
-@dataclass(frozen=True)
-class ContainerRun:
-    """One container run, as data."""
-
-    image: str
-    platform: str
-    command: tuple[str, ...]
-    volumes: tuple[Volume, ...] = ()
-    environment: dict[str, str] = field(default_factory=dict)
-    user: str | None = None
-    network: str = "host"
-    working_dir: str = "/"
-    timeout_seconds: int = 1800
-    memory_bytes: int | None = None
-    """Memory limit (swap included); None: the engine's default."""
-    transfer: Transfer | None = None
-    """Inputs and outputs by copy; the container is then removed here, not by the engine."""
-
-
-@dataclass(frozen=True)
-class ImageBuild:
-    """One ``docker build``, as data."""
-
-    context: str
-    dockerfile: str
-    """Relative to ``context``."""
-    tag: str
-    platform: str
-    build_args: dict[str, str] = field(default_factory=dict)
-    network: str = "host"
-    timeout_seconds: int = 1800
-
-
-@dataclass(frozen=True)
-class BuiltImage:
-    image_id: str | None
-    """None when a step failed."""
-    error: str = ""
-    lines: tuple[str, ...] = ()
-    """The build's output."""
-
-
-@dataclass(frozen=True)
-class RunResult:
-    exit_code: int
-    logs: str
-    oom_killed: bool = False
-    """Killed by a SIGKILL this runner did not send (exit 137): the memory limit, as a rule."""
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -163,82 +90,6 @@ def _sdk_errors() -> tuple[type[BaseException], ...]:
     """What the SDK raises when the engine cannot do what was asked."""
     import requests.exceptions
     return _sdk().errors.DockerException, requests.exceptions.RequestException
-
-
-class EngineSocket:
-    """``GET`` requests to the Docker Engine API on its unix socket (or a plain
-    ``tcp://`` address: a CI job's Docker-in-Docker service), nothing else.
-
-    Answers ``(status, JSON body)``, or None whenever the answer is not a clean one (no
-    socket, a refused connection, a time-out, a malformed reply): the caller then asks
-    the SDK, which explains the failure properly.
-    """
-
-    def __init__(self, path: str, timeout: float = 10.0) -> None:
-        """``path``: a unix socket's path, or ``tcp://host:port``."""
-        self.path = path
-        self.timeout = timeout
-
-    @classmethod
-    def from_env(cls) -> EngineSocket | None:
-        """The socket ``DOCKER_HOST`` names (or Docker's default), if it is a unix socket
-        or a ``tcp://`` address without TLS (``DOCKER_TLS_VERIFY``: the SDK's)."""
-        host = _docker_host()
-        if host.startswith("tcp://") and not os.environ.get("DOCKER_TLS_VERIFY"):
-            return cls(host)
-        if not host.startswith("unix://"):
-            return None
-        return cls(host.removeprefix("unix://"))
-
-    @property
-    def remote(self) -> bool:
-        """A ``tcp://`` engine: meant to be used when named, even while it does not answer."""
-        return self.path.startswith("tcp://")
-
-    def _connect(self) -> socket.socket:
-        if self.path.startswith("tcp://"):
-            split = urlsplit(self.path)  # a bad port: ValueError, the SDK explains it
-            return socket.create_connection((split.hostname or "localhost", split.port or 2375),
-                                            timeout=self.timeout)
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self.path)
-        except OSError:
-            sock.close()
-            raise
-        return sock
-
-    def get(self, path: str) -> tuple[int, Any] | None:
-        request = f"GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n".encode("ascii")
-        chunks = []
-        try:
-            with self._connect() as sock:
-                sock.sendall(request)
-                while data := sock.recv(1 << 16):
-                    chunks.append(data)
-        except (OSError, ValueError):
-            return None
-        head, sep, body = b"".join(chunks).partition(b"\r\n\r\n")
-        status_line = head.split(b"\r\n", 1)[0].split(b" ", 2)
-        if not sep or len(status_line) < 2 or not status_line[1].isdigit():
-            return None
-        try:
-            payload = json.loads(body) if body.strip() else None
-        except ValueError:
-            payload = body.decode("utf-8", "replace")
-        return int(status_line[1]), payload
-
-    def ping(self) -> bool:
-        reply = self.get("/_ping")
-        return reply is not None and reply[0] == 200
-
-    def image(self, ref: str) -> dict[str, Any] | None:
-        """The image's inspect data; None when absent or unclear (the SDK decides)."""
-        reply = self.get(f"/images/{quote(ref, safe='/:@')}/json")
-        if reply is None or reply[0] != 200 or not isinstance(reply[1], dict):
-            return None
-        return reply[1]
 
 
 class DockerRunner:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .archive import Share, list_share, plan_archive
-from .container import Fetch, Transfer
+from .container_spec import Fetch, Transfer
 from .tarstream import extract_tar, tar_stream
 
 __all__ = ["CopiedStage", "cache_volume", "user_id"]

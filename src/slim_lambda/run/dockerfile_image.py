@@ -15,7 +15,9 @@ from collections.abc import Callable
 from ..errors import DockerError
 from ..plan.build_image import DockerfileBuild
 from ..plan.request import BuildRequest
-from .container import BuiltImage, DockerRunner, EngineSocket, ImageBuild
+from .container import DockerRunner
+from .container_spec import BuiltImage, ImageBuild
+from .engine_socket import EngineSocket
 from .environment import MIN_SECRET, make_redactor
 from .image_index import lookup, record
 

@@ -37,7 +37,8 @@ from ..pipeline.spec import AssembleSpec, DepsSpec
 from ..plan.keys import is_local_dir
 from .access import ssh_copy_error, unseen_error
 from .archive import Share
-from .container import ContainerRun, DockerRunner, UnseenMount, Volume
+from .container import DockerRunner
+from .container_spec import ContainerRun, UnseenMount, Volume
 from .copying import CopiedStage, cache_volume, user_id
 from .credentials import write_credentials
 from .engine import engine_host

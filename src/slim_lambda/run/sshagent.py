@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ..errors import ConfigurationError
 from ..options import BundlingOptions
 from ..pipeline.redact import redact
-from .container import Volume
+from .container_spec import Volume
 from .workdir import write_private
 
 __all__ = ["SSH_ENV", "SshAgent", "container_forwarding", "ssh_agent", "ssh_command",

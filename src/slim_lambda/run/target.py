@@ -23,9 +23,10 @@ from ..options import MODES
 from ..plan.request import BuildRequest, Target
 from ..plan.resolution_env import resolution_settings
 from ..platform import host_architecture, python_platform
-from .container import DockerRunner, EngineSocket
+from .container import DockerRunner
 from .dockerfile_image import built_image, pinned_image
 from .engine import Engine, engine_host
+from .engine_socket import EngineSocket
 from .environment import passthrough_environment
 from .gitpins import pin_git
 

@@ -82,19 +82,27 @@ def hits(m: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in m["fresh"] if s.get("remote") == "hit"]
 
 
+def _versus_first(label: str, total: float | None, own: float | None,
+                  m: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """measure → {label, alpha, ratio}: ``total`` and ``own`` seconds against
+    PythonFunction's first synth, and the total net of each tool's no-function synth."""
+    alpha = m["alpha_first"]
+    es, ea = _median(m["empty"]["slim"], "seconds"), _median(m["empty"]["alpha"], "seconds")
+    out: dict[str, dict[str, float | None]] = {
+        "total": {label: total, "alpha": alpha.get("seconds")},
+        "net": {label: None if None in (total, es) else total - es,  # type: ignore[operator]
+                "alpha": None if None in (alpha.get("seconds"), ea)
+                else alpha["seconds"] - ea},
+        "own": {label: own, "alpha": alpha.get("own_s")}}
+    for v in out.values():
+        v["ratio"] = ratio(v[label], v["alpha"])
+    return out
+
+
 def figures(m: dict[str, Any]) -> dict[str, dict[str, float | None]]:
     """measure → {fresh, alpha, ratio}: total, net of each tool's no-function synth, own;
     of the fresh runs that hit the remote."""
-    out: dict[str, dict[str, float | None]] = {}
-    for measure_, key in (("total", "seconds"), ("own", "own_s")):
-        out[measure_] = {"fresh": _median(hits(m), key), "alpha": m["alpha_first"].get(key)}
-    es, ea = _median(m["empty"]["slim"], "seconds"), _median(m["empty"]["alpha"], "seconds")
-    total = out["total"]
-    out["net"] = {"fresh": None if None in (total["fresh"], es) else total["fresh"] - es,
-                  "alpha": None if None in (total["alpha"], ea) else total["alpha"] - ea}
-    for v in out.values():
-        v["ratio"] = ratio(v["fresh"], v["alpha"])
-    return out
+    return _versus_first("fresh", _median(hits(m), "seconds"), _median(hits(m), "own_s"), m)
 
 
 def floor(m: dict[str, Any]) -> Floor:
@@ -106,22 +114,12 @@ def floor(m: dict[str, Any]) -> Floor:
 
 def cold_figures(m: dict[str, Any]) -> dict[str, dict[str, float | None]]:
     """measure → {cold, alpha, ratio} of the cold first build: the warming synth less its
-    upload seconds, against PythonFunction's first synth (total, net of each tool's
-    no-function synth, own)."""
+    upload seconds, against PythonFunction's first synth (total, net, own)."""
     up = m["warming"]
     upload = up.get("transfer_s") or 0.0
-    out: dict[str, dict[str, float | None]] = {}
-    for measure_, key in (("total", "seconds"), ("own", "own_s")):
-        cold = up.get(key)
-        out[measure_] = {"cold": None if cold is None else cold - upload,
-                         "alpha": m["alpha_first"].get(key)}
-    es, ea = _median(m["empty"]["slim"], "seconds"), _median(m["empty"]["alpha"], "seconds")
-    total = out["total"]
-    out["net"] = {"cold": None if None in (total["cold"], es) else total["cold"] - es,
-                  "alpha": None if None in (total["alpha"], ea) else total["alpha"] - ea}
-    for v in out.values():
-        v["ratio"] = ratio(v["cold"], v["alpha"])
-    return out
+    total, own = up.get("seconds"), up.get("own_s")
+    return _versus_first("cold", None if total is None else total - upload,
+                         None if own is None else own - upload, m)
 
 
 def cold_floor(m: dict[str, Any]) -> Floor:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from slim_lambda import BundlingOptions, ConfigurationError
-from tests.fixtures.gitrepo import GIT, free_port, git_daemon, git_project
+from tests.fixtures.gitrepo import GIT, free_port, git_daemon, git_entry, git_project
 from tests.fixtures.gitrepo import commit as _commit
 from tests.test_docker_build import handler_answer, synth
 from tests.test_errors import ours
@@ -29,19 +29,10 @@ def remote(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         yield f"{base}/gitlib.git", repo
 
 
-def _entry(tmp_path: Path, requirement: str) -> Path:
-    fn = tmp_path / "fn"
-    fn.mkdir(exist_ok=True)
-    (fn / "index.py").write_text("import gitlib\n\n\ndef handler(event, context):\n"
-                                 "    return gitlib.WORD\n")
-    (fn / "requirements.txt").write_text(requirement + "\n")
-    return fn
-
-
 def test_a_branch_is_pinned_to_its_commit_at_synth(remote: tuple[str, Path], build_image: str,
                                                    tmp_path: Path, clean_env: None) -> None:
     url, repo = remote
-    fn = _entry(tmp_path, f"gitlib @ git+{url}@main")
+    fn = git_entry(tmp_path, f"gitlib @ git+{url}@main")
     bundling = BundlingOptions(mode="docker", image=build_image)
     _t, first, report = synth(fn, tmp_path / "out1", bundling=bundling)
     assert handler_answer(build_image, first) == "hello"
@@ -59,7 +50,7 @@ def test_a_branch_is_pinned_to_its_commit_at_synth(remote: tuple[str, Path], bui
 def test_require_commit_refuses_a_branch_and_takes_a_commit(
         remote: tuple[str, Path], build_image: str, tmp_path: Path, clean_env: None) -> None:
     url, repo = remote
-    fn = _entry(tmp_path, f"gitlib @ git+{url}@main")
+    fn = git_entry(tmp_path, f"gitlib @ git+{url}@main")
     with pytest.raises(Exception) as raised:
         synth(fn, tmp_path / "out1", bundling=BundlingOptions(
             mode="docker", image=build_image, require_commit=True))
@@ -77,7 +68,7 @@ def test_require_commit_refuses_a_branch_and_takes_a_commit(
 
 def test_an_unreachable_remote_is_an_error_at_synth(tmp_path: Path, clean_env: None) -> None:
     url = f"git://127.0.0.1:{free_port()}/nothing.git"
-    fn = _entry(tmp_path, f"gitlib @ git+{url}@main")
+    fn = git_entry(tmp_path, f"gitlib @ git+{url}@main")
     with pytest.raises(Exception) as raised:
         synth(fn, tmp_path / "out", bundling=BundlingOptions(mode="docker"))
     err = ours(raised.value)

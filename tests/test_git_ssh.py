@@ -29,7 +29,7 @@ from slim_lambda.run.container import DockerRunner
 from slim_lambda.run.sshagent import ssh_command
 from slim_lambda.run.target import pin_request
 from slim_lambda.run.uvbin import host_uv
-from tests.fixtures.gitrepo import GIT, free_port, git_project
+from tests.fixtures.gitrepo import GIT, free_port, git_entry, git_project
 from tests.fixtures.gitrepo import commit as _commit
 from tests.test_docker_build import handler_answer, synth
 from tests.test_errors import ours
@@ -107,15 +107,6 @@ def ssh_remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SshR
             proc.wait(timeout=10)
 
 
-def _entry(tmp_path: Path, requirement: str) -> Path:
-    fn = tmp_path / "fn"
-    fn.mkdir(exist_ok=True)
-    (fn / "index.py").write_text("import gitlib\n\n\ndef handler(event, context):\n"
-                                 "    return gitlib.WORD\n")
-    (fn / "requirements.txt").write_text(requirement + "\n")
-    return fn
-
-
 def _request(fn: Path, bundling: BundlingOptions, **environ: str) -> Any:
     request, _handler = resolve_request(
         where="t", entry=str(fn), runtime="python3.13", architecture="x86_64",
@@ -129,7 +120,7 @@ def test_a_git_ssh_branch_builds_with_the_agent_in_the_deps_container_only(
         clean_env: None) -> None:
     """python3.13 on this python3.11 host: the assemble stage runs in the image too, so
     both containers can be inspected."""
-    fn = _entry(tmp_path, f"gitlib @ git+{ssh_remote.url}@main")
+    fn = git_entry(tmp_path, f"gitlib @ git+{ssh_remote.url}@main")
     bundling = BundlingOptions(mode="docker", image=build_image_al2023, ssh=True,
                                ssh_known_hosts=str(ssh_remote.known_hosts))
     request = _request(fn, bundling)
@@ -190,7 +181,7 @@ class _listening:
 
 def test_a_git_ssh_requirement_without_bundling_ssh_is_an_error_at_synth(
         ssh_remote: SshRemote, build_image: str, tmp_path: Path, clean_env: None) -> None:
-    fn = _entry(tmp_path, f"gitlib @ git+{ssh_remote.url}@main")
+    fn = git_entry(tmp_path, f"gitlib @ git+{ssh_remote.url}@main")
     with pytest.raises(Exception) as raised:
         synth(fn, tmp_path / "out", bundling=BundlingOptions(mode="docker", image=build_image))
     err = ours(raised.value)
@@ -202,7 +193,7 @@ def test_a_git_ssh_requirement_without_bundling_ssh_is_an_error_at_synth(
 
 def test_an_unknown_host_key_fails_the_synth_it_is_never_accepted(
         ssh_remote: SshRemote, build_image: str, tmp_path: Path, clean_env: None) -> None:
-    fn = _entry(tmp_path, f"gitlib @ git+{ssh_remote.url}@main")
+    fn = git_entry(tmp_path, f"gitlib @ git+{ssh_remote.url}@main")
     empty = tmp_path / "empty_known_hosts"
     empty.write_text("")
     with pytest.raises(Exception) as raised:

@@ -129,7 +129,9 @@ def test_no_credential_is_visible_while_or_after_building(
     empty = tmp_path / "empty"
     empty.mkdir()
     # the passed-through index has other credentials: the main one authenticates by netrc
-    with serve_index(wheels) as index, \
+    # downloads that take a second: the installer outlives the watcher's polls (uv in the
+    # build image is as quick as in local mode, and cannot be wrapped there)
+    with serve_index(wheels, file_delay=1.0) as index, \
             serve_index(empty, user="robot", password=TOKEN) as other:
         extra = other.authed_url
         monkeypatch.setenv("PIP_EXTRA_INDEX_URL", extra)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -9,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from slim_lambda.errors import DockerError
 from slim_lambda.pipeline.spec import NETRC_FILE, PRIVATE_ENV_FILE, AssembleSpec, DepsSpec
+from slim_lambda.run import runners
 from slim_lambda.run.container import DockerRunner
 from slim_lambda.run.credentials import Login
 from slim_lambda.run.environment import BuildEnvironment
 from slim_lambda.run.runners import ContainerRunner, InProcessRunner, Mounts, _write_inputs
+from slim_lambda.run.sshagent import SshAgent
 
 
 def _runner(ca: str | None = None) -> ContainerRunner:
@@ -115,3 +119,33 @@ def test_uv_and_its_cache_are_mounted_for_the_deps_stage(tmp_path: Path) -> None
     assert runner.environment(mounts)["UV_CACHE_DIR"] == "/slim-lambda/uv-cache"
     without = runner.view(Mounts(entry="/src/fn", work="/tmp/w", output="/cache/tree"))
     assert (without.uv, without.uv_cache) == ("", "")
+
+
+class _NoRuns:
+    """An engine that must not be asked to run anything."""
+
+    def container_user(self) -> str:
+        return "1000:1000"
+
+    def run(self, *_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a container ran")
+
+
+def test_the_ssh_agent_cannot_go_to_an_engine_reached_by_copy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bundling.ssh forwards a unix socket: an engine that gets its files by copy (another
+    machine, Docker-in-Docker) cannot be handed one, so the build stops before any
+    container runs, saying what to do."""
+    monkeypatch.setattr(runners, "_write_inputs", lambda *_args: None)
+    monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:2375")
+    runner = dataclasses.replace(_runner(), docker=_NoRuns(), file_access="copy",
+                                 ssh=SshAgent(str(tmp_path / "agent.sock"),
+                                              str(tmp_path / "known_hosts")))
+    (tmp_path / "w").mkdir()
+    (tmp_path / "out").mkdir()
+    mounts = Mounts(entry=str(tmp_path), work=str(tmp_path / "w"), output=str(tmp_path / "out"))
+    with pytest.raises(DockerError) as info:
+        runner.run(None, mounts)  # type: ignore[arg-type]
+    text = str(info.value)
+    assert "tcp://127.0.0.1:2375" in text and "bundling.ssh" in text
+    assert "file_access='bind'" in text and "git+https://" in text

@@ -234,51 +234,35 @@ def _sections(results: dict[str, Any]) -> list[list[str]]:
 def _redeploy_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
                    ca: str | None) -> int:
     measured = redeploy.measure(work, SEED, args.image, ca, say=scenarios.say)
-    facts["load_end"] = round(os.getloadavg()[0], 1)
-    results = {"workload": WORKLOAD, "image": args.image, "machine": facts,
-               "redeploy": measured, "floors": [redeploy.floor(measured).as_json()]}
-    print("\n".join([f"slim-lambda benchmark — {WORKLOAD}, {facts['when']}, "
-                     f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "",
-                     *redeploy.render(measured)]))
-    out = Path(args.json or HERE / "results" / "redeploy.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    scenarios.say(f"numbers written to {out}")
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return _section_only(args, facts, work, "redeploy", measured,
+                         [redeploy.floor(measured)], redeploy.render(measured))
 
 
 def _file_access_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
                       ca: str | None) -> int:
     measured = file_access.measure(work, args.image, ca, args.repeat, say=scenarios.say)
-    facts["load_end"] = round(os.getloadavg()[0], 1)
-    results = {"workload": WORKLOAD, "image": args.image, "machine": facts,
-               "file_access": measured, "floors": [file_access.floor(measured).as_json()]}
-    print("\n".join([f"slim-lambda benchmark — {WORKLOAD}, {facts['when']}, "
-                     f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "",
-                     *file_access.render(measured)]))
-    out = Path(args.json or HERE / "results" / "file-access.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    scenarios.say(f"numbers written to {out}")
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return _section_only(args, facts, work, "file_access", measured,
+                         [file_access.floor(measured)], file_access.render(measured))
 
 
 def _fresh_runner_only(args: argparse.Namespace, facts: dict[str, Any], work: Path,
                        ca: str | None) -> int:
     measured = fresh_runner.measure(work, SEED, args.image, ca, say=scenarios.say)
+    return _section_only(args, facts, work, "fresh_runner", measured,
+                         [fresh_runner.floor(measured), fresh_runner.cold_floor(measured)],
+                         fresh_runner.render(measured))
+
+
+def _section_only(args: argparse.Namespace, facts: dict[str, Any], work: Path, key: str,
+                  measured: Any, floors: list[table.Floor], lines: list[str]) -> int:
+    """One section measured alone: its table printed, its numbers written to
+    ``results/<key with dashes>.json`` (or ``--json``), the work directory removed."""
     facts["load_end"] = round(os.getloadavg()[0], 1)
-    results = {"workload": WORKLOAD, "image": args.image, "machine": facts,
-               "fresh_runner": measured,
-               "floors": [fresh_runner.floor(measured).as_json(),
-                          fresh_runner.cold_floor(measured).as_json()]}
+    results = {"workload": WORKLOAD, "image": args.image, "machine": facts, key: measured,
+               "floors": [f.as_json() for f in floors]}
     print("\n".join([f"slim-lambda benchmark — {WORKLOAD}, {facts['when']}, "
-                     f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "",
-                     *fresh_runner.render(measured)]))
-    out = Path(args.json or HERE / "results" / "fresh-runner.json")
+                     f"slim-lambda {facts['slim_lambda']} ({facts['git']})", "", *lines]))
+    out = Path(args.json or HERE / "results" / f"{key.replace('_', '-')}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     scenarios.say(f"numbers written to {out}")

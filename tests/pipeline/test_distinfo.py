@@ -76,6 +76,21 @@ def test_trim_metadata_drops_the_long_description() -> None:
     assert distinfo.trim_metadata(trimmed) == trimmed
 
 
+# scipy's METADATA: a License header whose continuation lines include whitespace-only ones
+LICENSED = ("Metadata-Version: 2.1\nName: scipy\nLicense: Copyright (c) 2001-2002 Enthought\n"
+            "         All rights reserved.\n         \n         Redistribution and use\n"
+            "Version: 1.16.3\nRequires-Python: >=3.11\nRequires-Dist: numpy<2.6,>=1.25.2\n"
+            "Requires-Dist: pytest; extra == \"test\"\n\n# SciPy\n\nThe body.\n")
+
+
+def test_a_whitespace_only_continuation_line_does_not_end_the_headers() -> None:
+    trimmed = distinfo.trim_metadata(LICENSED)
+    assert trimmed == LICENSED[:LICENSED.index("\n\n# SciPy") + 2]
+    assert "Requires-Dist: numpy<2.6,>=1.25.2\n" in trimmed
+    dist = distinfo.parse_distribution("scipy-1.16.3.dist-info", LICENSED.encode(), None)
+    assert (dist.name, dist.version) == ("scipy", "1.16.3")
+
+
 @pytest.mark.parametrize(("rel", "protected", "trimmed"), [
     ("x-1.dist-info/METADATA", True, False),
     ("x-1.dist-info/RECORD", True, False),

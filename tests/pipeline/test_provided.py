@@ -35,6 +35,12 @@ def test_requirements_skip_extras_and_stop_at_the_body() -> None:
     assert requirements(text) == {"jmespath", "python-dateutil", "urllib3"}
 
 
+def test_requirements_read_past_a_whitespace_only_continuation_line() -> None:
+    text = ("Metadata-Version: 2.1\nName: scipy\nLicense: Copyright\n         \n"
+            "         All rights reserved.\nRequires-Dist: numpy<2.6,>=1.25.2\n\nbody\n")
+    assert requirements(text) == {"numpy"}
+
+
 def test_what_only_removed_ones_require_goes_too() -> None:
     # urllib3 stays: requests needs it; six goes with python-dateutil
     assert _removed(["boto3"], SDK) == ["boto3", "botocore", "jmespath", "python-dateutil",

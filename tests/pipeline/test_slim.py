@@ -137,6 +137,19 @@ def test_replace_defaults_applies_only_user_patterns(installed_tree: Path) -> No
     assert plan.metadata_trims == []
 
 
+def test_a_file_its_package_imports_is_not_removed_by_a_default_rule(tmp_path: Path) -> None:
+    core = tmp_path / "numpy" / "_core" / "tests"
+    core.mkdir(parents=True)
+    for name in ("_natype.py", "test_api.py", "__init__.py"):
+        (core / name).write_text("x = 1\n")
+    plan = plan_removals(str(tmp_path), SlimOptions())
+    assert _removals(plan) == {"numpy/_core/tests/test_api.py": "tests",
+                               "numpy/_core/tests/__init__.py": "tests"}
+    # a user's own pattern still removes it
+    mine = plan_removals(str(tmp_path), SlimOptions(patterns=("_natype.py",)))
+    assert _removals(mine)["numpy/_core/tests/_natype.py"] == "patterns"
+
+
 def test_disable_rules(installed_tree: Path) -> None:
     plan = plan_removals(str(installed_tree), SlimOptions(disable_rules=("tests", "dist-info")))
     removals = _removals(plan)

@@ -34,18 +34,16 @@ from .install import (
 from .provided_step import Provided, remove_provided
 from .sizes import PYTHON_ZLIB, entry_sizes, measure_tree
 from .slim import apply_removals, plan_removals
-from .spec import TREE_FINAL, DepsSpec
+from .spec import HELD, TREE_FINAL, DepsSpec
 from .steps import Steps
 from .strip import strip_tree
 from .tree import iter_files, normalize_permissions
 from .verify_step import read_records, run_verify, settle_kept
 from .wheelchoice import WheelChoices, read_wheel_choices, uncapped_choices
 
-__all__ = ["HELD", "check_interpreter", "run_deps"]
+__all__ = ["check_interpreter", "run_deps"]
 
 Log = Callable[[str], None]
-HELD = "slim-held"
-"""In the work directory: removed files wait here until verify passed (see :mod:`.repair`)."""
 PROVIDED = "provided-held"
 """In the work directory: what ``bundling.provided`` left out, importable by verify."""
 
@@ -165,7 +163,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
     import_paths = (*spec.layer_paths, provided.import_path) if provided.import_path \
         else spec.layer_paths
     verifying = spec.slim.verify and spec.can_import
-    held = Root(os.path.join(spec.work_dir, HELD)) if verifying else None
+    held = Root(spec.held_dir or os.path.join(spec.work_dir, HELD)) if verifying else None
     if held is not None:
         os.makedirs(held.path, exist_ok=True)
     if spec.slim.enabled:
@@ -249,7 +247,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
                 bytecode_info["modules"] = len(pycs)
             elf_files += check_architecture(out, spec.architecture, what="dependency",
                                             rels=[k.path for k in verified.kept])
-        Root(spec.work_dir).remove(HELD)  # what no import needed is gone for good
+        Root(os.path.dirname(held.path)).remove(os.path.basename(held.path))  # gone for good
         done()
     if spec.handler_imports and spec.can_import:
         probes[probe_key(spec.handler_imports)] = run_probe(out, spec.handler_imports,

@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Distribution",
+    "ends_headers",
     "find_distributions",
     "is_protected",
     "metadata_body_bytes",
     "owners",
     "parse_distribution",
+    "read_metadata",
     "rewrite_record",
     "trim_candidates",
     "trim_metadata",
@@ -59,10 +61,17 @@ def normalized_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def ends_headers(line: str) -> bool:
+    """The empty line that ends METADATA's headers. Not a whitespace-only line: that
+    continues the header before it (scipy's License has several), and taking it for the
+    end cut off every header after it (Requires-Dist, Requires-Python)."""
+    return not line.rstrip("\r\n")
+
+
 def _read_headers(lines: Iterable[str]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for line in lines:
-        if not line.strip():
+        if ends_headers(line):
             break
         if ":" in line and not line[0].isspace():
             key, _, value = line.partition(":")
@@ -158,6 +167,16 @@ def _distribution(entry: str, headers: dict[str, str], files: set[str]) -> Distr
     )
 
 
+def read_metadata(root: str, dist: Distribution) -> str:
+    """The text of a distribution's METADATA under ``root``; "" when it cannot be read."""
+    try:
+        with open(os.path.join(root, dist.dist_info, "METADATA"), encoding="utf-8",
+                  errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def owners(rels: Iterable[str], dists: Sequence[Distribution], *, prefix: str = ""
            ) -> dict[str, int]:
     """Which distribution (an index into ``dists``) owns each file that one owns: its
@@ -212,7 +231,7 @@ def trim_metadata(text: str) -> str:
     out = []
     skipping = False
     for line in text.splitlines(keepends=True):
-        if not line.strip():
+        if ends_headers(line):
             break
         if skipping and line[:1] in (" ", "\t"):
             continue

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..platform import RUNTIME_DIR, RUNTIME_PROVIDED
-from .distinfo import Distribution, find_distributions, normalized_name
+from .distinfo import Distribution, ends_headers, find_distributions, normalized_name
 
 __all__ = ["PRESET", "ProvidedPlan", "declared_versions", "plan_provided", "requirements",
            "runtime_versions", "wanted_names"]
@@ -44,8 +44,8 @@ def requirements(metadata: str) -> set[str]:
     are not installed unless asked for, and then named by the dependent's own line)."""
     found = set()
     for line in metadata.splitlines():
-        if not line.strip():
-            break  # the headers end at the first blank line
+        if ends_headers(line):
+            break
         m = _REQUIRES.match(line)
         if m and not (m.group(3) and "extra" in m.group(3)):
             found.add(normalized_name(m.group(1)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..platform import RUNTIME_DIR
-from .distinfo import Distribution, normalized_name
+from .distinfo import Distribution, normalized_name, read_metadata
 from .fsguard import Root
 from .provided import declared_versions, plan_provided, requirements, runtime_versions
 from .tree import ancestors, iter_files
@@ -36,21 +36,12 @@ class Provided:
     held copies; "" when nothing was removed."""
 
 
-def _metadata(root: str, dist: Distribution) -> str:
-    try:
-        with open(os.path.join(root, dist.dist_info, "METADATA"), encoding="utf-8",
-                  errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
 def remove_provided(root: str, dists: Sequence[Distribution], given: Sequence[str],
                     held_dir: str, log: Log, runtime_dir: str = RUNTIME_DIR) -> Provided:
     """Plan and remove; the removed files wait in ``held_dir``."""
     runtime = runtime_versions(runtime_dir)
     declared = declared_versions(given)
-    requires = {normalized_name(d.name): requirements(_metadata(root, d)) for d in dists}
+    requires = {normalized_name(d.name): requirements(read_metadata(root, d)) for d in dists}
     plan = plan_provided(dists, requires, given, runtime)
     done = Provided(warnings=[
         f"provided: {name} is not installed, so there is nothing to leave out for it; "

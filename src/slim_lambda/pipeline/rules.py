@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_RULES", "DIST_INFO_RULE", "USER_RULE", "Rule", "rule_names"]
+__all__ = ["DEFAULT_RULES", "DIST_INFO_RULE", "NEEDED", "USER_RULE", "Needed", "Rule",
+           "rule_names"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,20 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "build-image shebangs)",
          ("/bin/",)),
 )
+
+@dataclass(frozen=True)
+class Needed:
+    pattern: str
+    reason: str
+
+
+NEEDED: tuple[Needed, ...] = (
+    Needed("numpy/_core/tests/_natype.py",
+           "numpy.testing imports it (numpy 2.1 and 2.2): removed, verify puts it back only "
+           "after importing numpy.testing and every package that imports it again, and warns"),
+)
+"""Files a default rule matches that their own package imports: no default rule removes
+them (a user's ``slim.patterns`` still may)."""
 
 DIST_INFO_RULE = "dist-info"
 USER_RULE = "patterns"

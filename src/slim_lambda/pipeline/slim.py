@@ -18,7 +18,7 @@ from ..options import SlimOptions
 from . import distinfo
 from .errors import BuildError
 from .fsguard import Root
-from .rules import DEFAULT_RULES, DIST_INFO_RULE, USER_RULE
+from .rules import DEFAULT_RULES, DIST_INFO_RULE, NEEDED, USER_RULE
 from .tree import ancestors, iter_files
 
 __all__ = ["Removal", "SlimPlan", "apply_removals", "compile_patterns",
@@ -64,6 +64,7 @@ def plan_removals(root: str, settings: SlimOptions, *, trim_dist_info: bool = Tr
     """Decide what to remove under ``root`` without touching anything. ``trim_dist_info``
     is off for the user's own files, which have no installed metadata to trim."""
     rules = _rules(settings)
+    needed = compile_patterns([n.pattern for n in NEEDED], "rules.NEEDED")
     keeps = [(p, compile_patterns([p], "slim.keep")) for p in settings.keep]
     keep_hits: set[str] = set()
     trim = trim_dist_info and not settings.replace_defaults \
@@ -78,11 +79,12 @@ def plan_removals(root: str, settings: SlimOptions, *, trim_dist_info: bool = Tr
                 if saved > 0:
                     plan.metadata_trims.append((rel, saved))
             continue
+        spared = needed.match_file(rel)  # by the default rules, not by the user's
         for name, spec in rules:
-            if spec.match_file(rel):
+            if (name == USER_RULE or not spared) and spec.match_file(rel):
                 rule = name
                 break
-        if rule is None and trim and distinfo.trim_candidates(rel):
+        if rule is None and trim and not spared and distinfo.trim_candidates(rel):
             rule = DIST_INFO_RULE
         if rule is None:
             continue

@@ -21,12 +21,15 @@ from typing import Any, ClassVar, TypeVar
 
 from ..options import UNZIPPED_LIMIT_BYTES, SlimOptions
 
-__all__ = ["NETRC_FILE", "PRIVATE_ENV_FILE", "TREE_FINAL", "AssembleSpec", "DepsSpec",
+__all__ = ["HELD", "NETRC_FILE", "PRIVATE_ENV_FILE", "TREE_FINAL", "AssembleSpec", "DepsSpec",
            "InstallSettings", "load_spec"]
 
 TREE_FINAL = "tree-final"
 """Created in the deps stage's work directory once the tree's files are final (later steps
 only read them and set their modes): the host may start measuring them."""
+HELD = "slim-held"
+"""Where the deps stage holds removed files until verify has passed (see :mod:`.repair`):
+beside the output tree (``held_dir``), else in the work directory."""
 NETRC_FILE = "netrc"
 """In a stage's work directory (``0600``): the index logins, which pip and uv read through
 ``NETRC``. The spec's URLs carry no credentials."""
@@ -152,6 +155,10 @@ class DepsSpec(_Spec):
     provided: tuple[str, ...] = ()
     """``bundling.provided``: distributions the runtime or a foreign layer provides
     (``runtime`` for the runtime's own); removed with what only they require."""
+    held_dir: str = ""
+    """Where removed files wait until verify has passed: beside the output, on its file
+    system (in a container, in the same mount), so holding a file is a rename, not a copy;
+    empty: in the work directory."""
     zip_sizes: bool = True
     """Estimate each file's zip share with this Python's zlib; off when the host measures
     them with the CDK CLI's own zlib (node) anyway."""

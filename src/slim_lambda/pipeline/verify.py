@@ -1,11 +1,13 @@
 """Proving the slimmed tree still imports, and blaming the rule that broke it.
 
-Every top-level module of every installed distribution, plus the third-party
-modules the function itself imports, is imported in its own fresh interpreter
-with the finished bundle first on ``sys.path`` and bytecode writing off, the way
-Lambda's read-only ``/var/task`` behaves. A failure is attributed to the slim
-rule whose removals the error points at; :mod:`.repair` then checks that
-attribution against the tree as it was before slimming.
+Every top-level module of every installed distribution, with its public subpackages, is
+imported with the finished bundle first on ``sys.path`` and bytecode writing off, the way
+Lambda's read-only ``/var/task`` behaves: in an interpreter that has imported nothing
+else, or (the deps stage's first pass) in one forked from where the distributions its
+own requires were imported (:mod:`.verify_plan`), so numpy is imported once, not once per
+package that needs it. A failure is attributed to the slim rule whose removals the error
+points at; :mod:`.repair` then checks that attribution, in fresh interpreters, against the
+tree as it was before slimming.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from .groupprobe import can_fork, probe_groups
 from .imports import probe
+from .verify_plan import plan_groups
 from .workers import pool_size
 
 __all__ = [
@@ -111,8 +115,16 @@ def attribute(error: str, root: str, removed: dict[str, str], stripped: set[str]
 def verify_imports(root: str, modules: list[str], *, removed: dict[str, str],
                    stripped: set[str], skip: tuple[str, ...] = (), python: str = sys.executable,
                    jobs: int | None = None, timeout: float = 300.0,
-                   extra_paths: tuple[str, ...] = ()) -> VerifyResult:
-    """Import each module in its own interpreter; collect every failure."""
+                   extra_paths: tuple[str, ...] = (),
+                   requires: Mapping[str, set[str]] | None = None,
+                   owner: Mapping[str, str] | None = None,
+                   weight: Mapping[str, int] | None = None) -> VerifyResult:
+    """Import each module with its public subpackages; collect every failure.
+
+    Without ``requires`` each module gets a fresh interpreter. With it (distribution →
+    the distributions it requires; ``owner``: module → its distribution; ``weight``:
+    module → its files), a module starts where the modules of a distribution it requires
+    ended (:mod:`.verify_plan`)."""
     result = VerifyResult()
     todo = []
     for name in modules:
@@ -120,26 +132,29 @@ def verify_imports(root: str, modules: list[str], *, removed: dict[str, str],
             result.skipped.append(name)
         else:
             todo.append(name)
-    result.modules = todo
-
-    def one(name: str) -> tuple[list[str], dict[str, str], list[str]]:
-        names = [name, *(s for s in public_subpackages(root, name)
-                         if s not in requested and s not in skip)]
-        outcome = probe(root, names, python=python, timeout=timeout,
-                        extra_paths=extra_paths)
-        return names, outcome.failed, outcome.files
-
     requested = set(todo)
-    workers = pool_size(len(todo), jobs)  # one interpreter per module: the container's CPUs
-    result.modules = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for names, failed, files in pool.map(one, todo):
-            result.modules += names
-            for name in names:
-                result.loaded[name] = files
-                if name in failed:
-                    rule, evidence = attribute(failed[name], root, removed, stripped)
-                    result.failures.append(Failure(name, failed[name], rule, evidence))
+    names = {name: [name, *(s for s in public_subpackages(root, name)
+                            if s not in requested and s not in skip)] for name in todo}
+    workers = pool_size(len(todo), jobs)  # imports at once: the container's CPUs
+    if requires is not None and can_fork():
+        groups = plan_groups(names, owner or {}, requires, weight)
+        outcomes = probe_groups(root, groups, jobs=workers, python=python, timeout=timeout,
+                                extra_paths=extra_paths)
+        position = {name: i for i, name in enumerate(todo)}
+        done = sorted(zip((g.names for g in groups), outcomes, strict=True),
+                      key=lambda d: position[d[0][0]])
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            done = list(zip((tuple(names[n]) for n in todo), pool.map(
+                lambda n: probe(root, names[n], python=python, timeout=timeout,
+                                extra_paths=extra_paths), todo), strict=True))
+    for group, outcome in done:
+        result.modules += group
+        for name in group:
+            result.loaded[name] = outcome.files
+            if name in outcome.failed:
+                rule, evidence = attribute(outcome.failed[name], root, removed, stripped)
+                result.failures.append(Failure(name, outcome.failed[name], rule, evidence))
     return result
 
 

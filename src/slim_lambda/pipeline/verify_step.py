@@ -11,16 +11,18 @@ like any other: out of the removal counts, in RECORD again, compiled.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..options import SlimOptions
 from .bytecode import compile_modules, pyc_path
-from .distinfo import Distribution, rewrite_record
+from .distinfo import Distribution, normalized_name, read_metadata, rewrite_record
 from .errors import BuildError
 from .explain import missing_dependency
 from .fsguard import Root
+from .provided import requirements
 from .repair import Diagnosis, Kept, diagnose
 from .verify import Failure, verify_imports
 
@@ -83,8 +85,12 @@ def run_verify(root: str, modules: list[str], *, removed: dict[str, str], stripp
                held: Root, dists: Sequence[Distribution], slim: SlimOptions,
                python: str, extra_paths: tuple[str, ...]) -> Verified:
     """Import every module; sort the failures out; raise on what slimming broke for good."""
+    requires = {normalized_name(d.name): requirements(read_metadata(root, d)) for d in dists}
+    owner = {top: normalized_name(d.name) for d in reversed(dists) for top in d.top_level}
+    weight = Counter(rel.split("/", 1)[0].split(".", 1)[0] for d in dists for rel in d.files)
     first = verify_imports(root, modules, removed=removed, stripped=stripped,
-                           skip=slim.verify_skip, python=python, extra_paths=extra_paths)
+                           skip=slim.verify_skip, python=python, extra_paths=extra_paths,
+                           requires=requires, owner=owner, weight=weight)
     found = diagnose(root, first.failures, held=held, removed=removed, repair=slim.repair,
                      stripped=stripped, python=python, extra_paths=extra_paths
                      ) if first.failures else Diagnosis()

@@ -59,6 +59,8 @@ CONTAINER = dict(entry="/asset-input", output="/asset-output", work=f"{TOOLS}/wo
                  pip_cache=f"{TOOLS}/pip-cache", uv=f"{TOOLS}/bin/uv",
                  uv_cache=f"{TOOLS}/uv-cache")
 """Where each host directory appears in the build container."""
+STAGING = f"{TOOLS}/staging"
+"""The output's parent, when the deps stage holds removed files beside the output."""
 CA_VARIABLES = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 
@@ -70,6 +72,9 @@ class Mounts:
     entry: str
     work: str
     output: str
+    held: str = ""
+    """The deps stage's holding directory: a sibling of ``output``, seen in the same mount,
+    so that holding a removed file is a rename (across two mounts it is a copy)."""
     deps: str = ""
     deps_meta: str = ""
     pip_cache: str = ""
@@ -98,6 +103,13 @@ class StageRunner:
 
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:
         raise NotImplementedError
+
+
+def _parent(output: str, held: str) -> str:
+    parent = os.path.dirname(os.path.abspath(output))
+    if os.path.dirname(os.path.abspath(held)) != parent:
+        raise ValueError(f"the holding directory {held} is not beside the output {output}")
+    return parent
 
 
 def package_dir() -> str:
@@ -158,8 +170,13 @@ class ContainerRunner(StageRunner):
         return self.image
 
     def view(self, mounts: Mounts) -> Mounts:
+        output, held = CONTAINER["output"], ""
+        if mounts.held:  # both in one mount: their parent
+            output = f"{STAGING}/{os.path.basename(mounts.output)}"
+            held = f"{STAGING}/{os.path.basename(mounts.held)}"
         return Mounts(
-            **{name: (path if getattr(mounts, name) else "") for name, path in CONTAINER.items()},
+            **{name: (path if getattr(mounts, name) else "") for name, path in CONTAINER.items()
+               if name != "output"}, output=output, held=held,
             find_links=tuple(f"{TOOLS}/find-links/{i}" if is_local_dir(link) else link
                              for i, link in enumerate(mounts.find_links)),
             layers=tuple(f"{TOOLS}/layers/{i}" for i in range(len(mounts.layers))),
@@ -176,7 +193,10 @@ class ContainerRunner(StageRunner):
         writable = {"work", "output", "pip_cache", "uv_cache"}
         shares = [Share(os.path.abspath(getattr(mounts, name)), getattr(seen, name),
                         writable=name in writable, sources_only=name == "entry")
-                  for name in CONTAINER if getattr(mounts, name)]
+                  for name in CONTAINER if getattr(mounts, name)
+                  and not (name == "output" and mounts.held)]
+        if mounts.held:
+            shares.append(Share(_parent(mounts.output, mounts.held), STAGING, writable=True))
         shares += [Share(package_dir(), f"{LIB}/{os.path.basename(package_dir())}"),
                    Share(os.path.dirname(pathspec.__file__), f"{LIB}/pathspec")]
         shares += [Share(os.path.realpath(link), target) for link, target

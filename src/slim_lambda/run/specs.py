@@ -75,7 +75,8 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         find_links=tuple(map(without_userinfo, seen.find_links)), no_index=b.no_index)
     return DepsSpec(
         runtime=request.runtime, architecture=request.architecture, output_dir=seen.output,
-        work_dir=seen.work, image=request.image if not local else target.image_id,
+        work_dir=seen.work, held_dir=seen.held,
+        image=request.image if not local else target.image_id,
         labels=_labels(request), slim=request.slim, install=install,
         can_compile=target.can_compile, can_import=target.can_import,
         can_strip=target.can_strip,

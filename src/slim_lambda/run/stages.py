@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from ..pipeline.imports import probe_key
-from ..pipeline.spec import TREE_FINAL
+from ..pipeline.spec import HELD, TREE_FINAL
 from ..plan.installer import InstallerChoice, choose_installer
 from ..plan.request import BuildRequest
 from . import uvbin
@@ -72,7 +72,8 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
             and not request.git_pins:
         paths = None  # uv on this host reads the file and its paths where they are
     with work_dir() as work:
-        mounts = Mounts(entry=request.entry, work=work, output=tree, pip_cache=pip_cache,
+        mounts = Mounts(entry=request.entry, work=work, output=tree,
+                        held=os.path.join(os.path.dirname(tree), HELD), pip_cache=pip_cache,
                         uv=uv, uv_cache=uv_cache,
                         find_links=request.bundling.find_links, layers=_layers(session),
                         paths=paths or ())

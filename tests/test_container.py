@@ -18,6 +18,7 @@ import pytest
 
 from slim_lambda.errors import DockerError
 from slim_lambda.run.container import DockerRunner
+from slim_lambda.run.container_spec import ContainerRun, UnseenMount, Volume
 from slim_lambda.run.engine_socket import EngineSocket
 
 pytestmark = pytest.mark.docker
@@ -169,3 +170,22 @@ def test_a_build_container_is_confined_and_writes_a_private_work_dir_as_this_use
     assert "CapEff:\t0000000000000000" in out and "NoNewPrivs:\t1" in out
     assert "pids 4096" in out
     assert (work / "out").stat().st_uid == os.getuid()
+
+
+def test_peek_reads_a_mounted_file_from_a_container_that_never_runs(
+        build_image: str, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "token").write_text("tok-42")
+    runner = DockerRunner()
+    before = {c.id for c in runner.client.containers.list(all=True)}
+    spec = ContainerRun(image=build_image, platform="linux/amd64", network="none",
+                        user=runner.container_user(), command=(),
+                        volumes=(Volume(str(shared), "/probe"),))
+    assert runner.peek(spec, "/probe/token") == b"tok-42"
+    assert runner.peek(spec, "/probe/absent") is None
+    gone = ContainerRun(image=build_image, platform="linux/amd64", network="none",
+                        command=(), volumes=(Volume(str(tmp_path / "nowhere"), "/probe"),))
+    with pytest.raises(UnseenMount):
+        runner.peek(gone, "/probe/token")
+    assert {c.id for c in runner.client.containers.list(all=True)} == before

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from slim_lambda.pipeline.imports import probe, scan_imports
+from slim_lambda.pipeline.imports import probe, run_probe, scan_imports
 
 HANDLER = """\
 import os, json
@@ -72,3 +73,16 @@ def test_probe_reports_what_loaded_and_what_failed(tmp_path: Path) -> None:
     died = probe(str(tmp_path), ["dies"])
     assert died.ok == []
     assert "signal 9" in died.failed["dies"]
+
+
+def test_a_tree_verify_just_read_is_probed_once_else_twice(tmp_path: Path) -> None:
+    tree, count = tmp_path / "tree", tmp_path / "imports"
+    (tree / "counted").mkdir(parents=True)
+    (tree / "counted" / "__init__.py").write_text(
+        f"open({str(count)!r}, 'a').write('x')\n")
+    cold = run_probe(str(tree), ["counted"], (), sys.executable)
+    assert count.read_text() == "xx", "the first import only warms the page cache"
+    warm = run_probe(str(tree), ["counted"], (), sys.executable, warm=True)
+    assert count.read_text() == "xxx"
+    for result in (cold, warm):
+        assert result["ok"] == ["counted"] and result["files"] == ["counted/__init__.py"]

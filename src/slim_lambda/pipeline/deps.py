@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -89,6 +90,20 @@ def _drop_distributions(root: str, provided: dict[str, str], log: Log
     return dropped, overrides
 
 
+class _Background:
+    """``fn(*args)`` in a thread, started now; :meth:`result` waits for it."""
+
+    def __init__(self, fn: Callable[..., str | None], *args: Any) -> None:
+        self._out: list[str | None] = []
+        self._thread = threading.Thread(target=lambda: self._out.append(fn(*args)),
+                                        daemon=True)
+        self._thread.start()
+
+    def result(self) -> str | None:
+        self._thread.join()
+        return self._out[0] if self._out else None
+
+
 def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[str, Any]:
     """Build the dependency tree into ``spec.output_dir``; return its meta."""
     if spec.can_compile or spec.can_import:
@@ -109,6 +124,11 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done()
     if spec.install.requirements_file:
         done = steps.start(f"install ({spec.install.installer})")
+        # uv logs no skipped links: it is asked once more, while it installs (the index's
+        # answers, not the installed tree, are what that resolution needs)
+        uncapped = _Background(uncapped_resolution, spec, python) if (
+            spec.install.installer == "uv" and spec.install.uv_interpreter
+            and not spec.install.no_deps) else None
         done_by = install_requirements(spec, python, progress=log)
         if done_by.installer != spec.install.installer:  # pip took over: it builds the rest
             spec = replace(spec, install=replace(spec.install, installer=done_by.installer))
@@ -116,9 +136,8 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
                            "for this runtime and architecture, so pip installed the "
                            "requirements (building what has no wheel from source)")
         versions = {d.name: d.version for d in find_distributions(out)}
-        if spec.install.installer == "uv" and spec.install.uv_interpreter \
-                and not spec.install.no_deps:  # uv logs no skipped links: ask it once more
-            compiled = uncapped_resolution(spec, python)
+        compiled = uncapped.result() if uncapped is not None else None
+        if uncapped is not None and spec.install.installer == "uv":
             choices = uncapped_choices(compiled or "", versions, runtime=spec.runtime,
                                        architecture=spec.architecture)
         else:
@@ -250,8 +269,10 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         Root(os.path.dirname(held.path)).remove(os.path.basename(held.path))  # gone for good
         done()
     if spec.handler_imports and spec.can_import:
-        probes[probe_key(spec.handler_imports)] = run_probe(out, spec.handler_imports,
-                                                            import_paths, python)
+        done = steps.start("probe handler imports")
+        probes[probe_key(spec.handler_imports)] = run_probe(
+            out, spec.handler_imports, import_paths, python, warm=held is not None)
+        done()
 
     normalize_permissions(out)
     done = steps.start("measure")

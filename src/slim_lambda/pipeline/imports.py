@@ -97,11 +97,14 @@ def probe_key(modules: tuple[str, ...] | list[str]) -> str:
 
 
 def run_probe(root: str, modules: tuple[str, ...] | list[str], layer_paths: tuple[str, ...],
-              python: str) -> dict[str, Any]:
-    """Import the handler's third-party modules in a fresh interpreter: what loads, how long."""
+              python: str, *, warm: bool = False) -> dict[str, Any]:
+    """Import the handler's third-party modules in a fresh interpreter: what loads, how long.
+
+    The figure to quote is a warm-disk import: unless the tree was just read (``warm``:
+    verify has imported every module of it), a first import warms the page cache."""
     names = sorted(set(modules))
-    first = probe(root, names, python=python, extra_paths=layer_paths)
-    # a second, warm-disk run is the figure to quote; the first one warms the page cache
+    first = ProbeResult() if warm else probe(root, names, python=python,
+                                             extra_paths=layer_paths)
     timed = probe(root, names, python=python, extra_paths=layer_paths)
     return {"modules": names, "ok": timed.ok, "failed": sorted(timed.failed),
             "seconds": round(timed.seconds, 3),

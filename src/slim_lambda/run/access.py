@@ -9,8 +9,9 @@ host's socket, a remote ``DOCKER_HOST``), that path is another file, or none. So
 - ``copy``: inputs put into the created container and outputs read back, through the API
   (:mod:`slim_lambda.run.copying`);
 - ``auto``: copy for an engine that is not local by its address (:data:`REMOTE_SCHEMES`) or
-  that cannot see a probe file (a tiny container of the build image, once per engine per
-  process); else bind.
+  that cannot see a probe file (read through the API from a created, never started
+  container of the build image, once per engine per process: 0.13 s, where running one
+  took 0.6 s of every cold synth); else bind.
 
 The choice is pure (:func:`choose_access`); the probe is a parameter.
 """
@@ -119,11 +120,9 @@ def probe_sees_files(docker: DockerRunner, image: str, platform: str) -> bool:
         os.chmod(probe_dir, 0o755)  # whoever the container runs as reads it
         run = ContainerRun(
             image=image, platform=platform, network="none", timeout_seconds=120,
-            user=docker.container_user(), volumes=(Volume(probe_dir, PROBE),),
-            command=("python3", "-c", "import sys; sys.exit(open(sys.argv[1]).read() != "
-                     f"{token!r})", f"{PROBE}/token"))
+            user=docker.container_user(), volumes=(Volume(probe_dir, PROBE),), command=())
         try:
-            return docker.run(run, log=lambda _line: None).exit_code == 0
+            return docker.peek(run, f"{PROBE}/token") == token.encode("ascii")
         except UnseenMount:
             return False
     finally:

@@ -9,9 +9,11 @@ the engine answer, which image does a tag name) go to the engine's socket withou
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import socket
+import tarfile
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -322,6 +324,38 @@ class DockerRunner:
                 container.remove(force=True)
                 removed.append(str(container.id))
         return removed
+
+    def peek(self, spec: ContainerRun, path: str) -> bytes | None:
+        """The file ``path`` as a container of ``spec`` sees it, read through the API from
+        the created container, never started (no process runs: a tenth of the time a run
+        takes); None when it is not there. Raises UnseenMount for a bind source the
+        engine does not have."""
+        sdk = _sdk()
+        errors: tuple[type[BaseException], ...] = (*_sdk_errors(), tarfile.TarError)
+        mounts = [sdk.types.Mount(target=v.target, source=v.source, type=v.kind,
+                                  read_only=v.read_only) for v in spec.volumes]
+        try:
+            container = self.client.containers.create(
+                spec.image, command=["true"], entrypoint=[], platform=spec.platform,
+                mounts=mounts, user=spec.user, network_mode="none", labels=owner_labels())
+        except errors as e:
+            if "bind source path does not exist" in str(e):
+                raise UnseenMount(spec.volumes[0].source) from e
+            raise DockerError(f"cannot create a container from {spec.image}: {e}") from e
+        try:
+            chunks = self._fetch(container, path)
+            if chunks is None:
+                return None
+            with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as tar:
+                member = next((m for m in tar.getmembers() if m.isfile()), None)
+                f = tar.extractfile(member) if member is not None else None
+                return f.read() if f is not None else None
+        except errors as e:
+            raise DockerError(f"cannot read {path} from a container of {spec.image}: {e}"
+                              ) from e
+        finally:
+            with contextlib.suppress(*errors):
+                container.remove(force=True)
 
     def _fetch(self, container: Any, path: str) -> Iterable[bytes] | None:
         """``path`` of the container as a tar stream; None when it does not exist."""

@@ -205,7 +205,8 @@ def test_report_numbers_are_consistent(built: tuple[Path, dict[str, Any], list[s
     assert sorted(report["verify"]["modules"]) == ["slimfix_cext", "slimfix_pure"]
     assert report["warnings"] == [
         "slim.keep pattern 'no/such/file.py' matched no file that a rule removes"]
-    steps = ["install (pip)", "slim", "strip", "bytecode", "verify imports", "measure",
+    steps = ["install (pip)", "slim", "strip", "bytecode", "verify imports",
+             "probe handler imports", "measure",
              "link dependencies", "copy sources", "bytecode (your code)", "measure"]
     assert [s["name"] for s in report["steps"]] == steps
     assert [line for line in log if line.endswith(" ...")] == [f"{step} ..." for step in steps]

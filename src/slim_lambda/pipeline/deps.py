@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import platform
 import sys
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -90,20 +90,6 @@ def _drop_distributions(root: str, provided: dict[str, str], log: Log
     return dropped, overrides
 
 
-class _Background:
-    """``fn(*args)`` in a thread, started now; :meth:`result` waits for it."""
-
-    def __init__(self, fn: Callable[..., str | None], *args: Any) -> None:
-        self._out: list[str | None] = []
-        self._thread = threading.Thread(target=lambda: self._out.append(fn(*args)),
-                                        daemon=True)
-        self._thread.start()
-
-    def result(self) -> str | None:
-        self._thread.join()
-        return self._out[0] if self._out else None
-
-
 def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[str, Any]:
     """Build the dependency tree into ``spec.output_dir``; return its meta."""
     if spec.can_compile or spec.can_import:
@@ -126,18 +112,19 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done = steps.start(f"install ({spec.install.installer})")
         # uv logs no skipped links: it is asked once more, while it installs (the index's
         # answers, not the installed tree, are what that resolution needs)
-        uncapped = _Background(uncapped_resolution, spec, python) if (
-            spec.install.installer == "uv" and spec.install.uv_interpreter
-            and not spec.install.no_deps) else None
-        done_by = install_requirements(spec, python, progress=log)
+        asking = spec.install.installer == "uv" and spec.install.uv_interpreter \
+            and not spec.install.no_deps
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            uncapped = pool.submit(uncapped_resolution, spec, python) if asking else None
+            done_by = install_requirements(spec, python, progress=log)
+            compiled = uncapped.result() if uncapped is not None else None
         if done_by.installer != spec.install.installer:  # pip took over: it builds the rest
             spec = replace(spec, install=replace(spec.install, installer=done_by.installer))
             notices.append(f"installed with pip: uv found no wheel of {done_by.fallback_for} "
                            "for this runtime and architecture, so pip installed the "
                            "requirements (building what has no wheel from source)")
         versions = {d.name: d.version for d in find_distributions(out)}
-        compiled = uncapped.result() if uncapped is not None else None
-        if uncapped is not None and spec.install.installer == "uv":
+        if asking and spec.install.installer == "uv":
             choices = uncapped_choices(compiled or "", versions, runtime=spec.runtime,
                                        architecture=spec.architecture)
         else:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from .causes import group_by_cause
 from .fsguard import Root
 from .imports import probe
-from .tree import ancestors
+from .tree import ancestors, top_name
 from .verify import Failure, files_named, modules_named, paths_named, verify_imports
 from .workers import pool_size
 
@@ -50,18 +50,13 @@ class Diagnosis:
     """Broken by a rule and not repaired; ``rule`` and ``evidence`` say by which."""
 
 
-def _top(rel: str) -> str:
-    """``numpy`` for ``numpy/x.py``, ``numpy.libs/y.so``, ``numpy.cpython-311-….so``."""
-    return rel.split("/", 1)[0].split(".", 1)[0]
-
-
 def involved(module: str, error: str, root: str, candidates: Iterable[str]) -> list[str]:
     """The ``candidates`` (held files) a failing import may need: those of its own
     top-level package and of every package its error names or its traceback passes."""
     tops = {module.split(".")[0]}
     tops.update(name.split(".")[0] for name in modules_named(error))
-    tops.update(_top(rel) for rel in paths_named(error, root))
-    return sorted(rel for rel in candidates if _top(rel) in tops)
+    tops.update(top_name(rel) for rel in paths_named(error, root))
+    return sorted(rel for rel in candidates if top_name(rel) in tops)
 
 
 class _Trial:
@@ -90,7 +85,7 @@ def _crash_after_strip(failure: Failure, stripped: Set[str]) -> Failure | None:
     files: those cannot be put back to prove otherwise, so strip stays the suspect."""
     if not failure.error.startswith("the interpreter died"):
         return None
-    mine = sorted(rel for rel in stripped if _top(rel) == failure.module.split(".")[0])
+    mine = sorted(rel for rel in stripped if top_name(rel) == failure.module.split(".")[0])
     if not mine:
         return None
     return replace(failure, rule="strip", evidence=f"it crashed, and {', '.join(mine[:5])} "

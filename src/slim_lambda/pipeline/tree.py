@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-__all__ = ["ancestors", "iter_files", "normalize_permissions"]
+__all__ = ["ancestors", "iter_files", "normalize_permissions", "top_name"]
 
 
 def iter_files(root: str) -> Iterator[tuple[str, os.stat_result]]:
@@ -28,6 +28,11 @@ def iter_files(root: str) -> Iterator[tuple[str, os.stat_result]]:
                 yield rel, entry.stat(follow_symlinks=False)
 
     yield from walk(root, "")
+
+
+def top_name(rel: str) -> str:
+    """``numpy`` for ``numpy/x.py``, ``numpy.libs/y.so``, ``numpy.cpython-311-….so``."""
+    return rel.split("/", 1)[0].split(".", 1)[0]
 
 
 def ancestors(rel: str) -> list[str]:

@@ -32,7 +32,6 @@ import traceback
 import warnings
 from typing import Any
 
-STATUS = "@@slim-lambda-verify@@"
 POLL = 0.05
 """Seconds between looks at the children while waiting for a token."""
 
@@ -177,7 +176,6 @@ def main(argv: list[str]) -> None:
     # of ours, and the BLAS pools the environment limits to one thread
     warnings.filterwarnings("ignore", message=r".*fork\(\)", category=DeprecationWarning)
     Driver(plan, out_dir, max(1, jobs), timeout).run()
-    sys.stdout.write(STATUS + "\n")
 
 
 if __name__ == "__main__":

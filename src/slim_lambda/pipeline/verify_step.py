@@ -24,6 +24,7 @@ from .explain import missing_dependency
 from .fsguard import Root
 from .provided import requirements
 from .repair import Diagnosis, Kept, diagnose
+from .tree import top_name
 from .verify import Failure, verify_imports
 
 __all__ = ["Verified", "read_records", "run_verify", "settle_kept"]
@@ -87,7 +88,7 @@ def run_verify(root: str, modules: list[str], *, removed: dict[str, str], stripp
     """Import every module; sort the failures out; raise on what slimming broke for good."""
     requires = {normalized_name(d.name): requirements(read_metadata(root, d)) for d in dists}
     owner = {top: normalized_name(d.name) for d in reversed(dists) for top in d.top_level}
-    weight = Counter(rel.split("/", 1)[0].split(".", 1)[0] for d in dists for rel in d.files)
+    weight = Counter(top_name(rel) for d in dists for rel in d.files)
     first = verify_imports(root, modules, removed=removed, stripped=stripped,
                            skip=slim.verify_skip, python=python, extra_paths=extra_paths,
                            requires=requires, owner=owner, weight=weight)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -38,6 +39,12 @@ from .request import BuildRequest, LayerShare
 __all__ = ["resolve_request"]
 
 _DIST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(==[A-Za-z0-9.+!_-]+)?")
+
+def _not_one_of(option: str, value: str, allowed: Sequence[str]) -> list[str]:
+    """The problem of an option whose value is not one of ``allowed`` (none when it is)."""
+    return [] if value in allowed else [
+        f"{option}: {value!r} is not one of {', '.join(allowed)}"]
+
 
 def _check_patterns(patterns: tuple[str, ...], option: str, problems: list[str]) -> None:
     if isinstance(patterns, str):
@@ -124,14 +131,9 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
             else:
                 check_handler(index_path, handler, problems)
 
-    if bundling.mode not in MODES:
-        problems.append(f"bundling.mode: {bundling.mode!r} is not one of {', '.join(MODES)}")
-    if bundling.file_access not in FILE_ACCESS:
-        problems.append(f"bundling.file_access: {bundling.file_access!r} is not one of "
-                        f"{', '.join(FILE_ACCESS)}")
-    if bundling.installer not in INSTALLERS:
-        problems.append(f"bundling.installer: {bundling.installer!r} is not one of "
-                        f"{', '.join(INSTALLERS)}")
+    problems += _not_one_of("bundling.mode", bundling.mode, MODES)
+    problems += _not_one_of("bundling.file_access", bundling.file_access, FILE_ACCESS)
+    problems += _not_one_of("bundling.installer", bundling.installer, INSTALLERS)
     if bundling.cache_max_bytes <= 0:
         problems.append("bundling.cache_max_bytes must be positive")
 
@@ -171,9 +173,7 @@ def resolve_request(*, where: str, entry: str, runtime: str, runtime_family: Any
     if unknown:
         problems.append(f"slim.disable_rules: unknown rule(s) {unknown}; rules are "
                         f"{', '.join(rule_names())}")
-    if slim.bytecode not in BYTECODE_MODES:
-        problems.append(f"slim.bytecode: {slim.bytecode!r} is not one of "
-                        f"{', '.join(BYTECODE_MODES)}")
+    problems += _not_one_of("slim.bytecode", slim.bytecode, BYTECODE_MODES)
     if limits.unzipped_bytes <= 0 or limits.zipped_bytes <= 0:
         problems.append("size_limits: limits must be positive byte counts")
 

@@ -94,6 +94,21 @@ def _sdk_errors() -> tuple[type[BaseException], ...]:
     return _sdk().errors.DockerException, requests.exceptions.RequestException
 
 
+def _mounts(spec: ContainerRun) -> list[Any]:
+    """The SDK's mounts for ``spec``'s volumes."""
+    mount = _sdk().types.Mount
+    return [mount(target=v.target, source=v.source, type=v.kind, read_only=v.read_only)
+            for v in spec.volumes]
+
+
+def _not_created(e: BaseException, what: str) -> DockerError:
+    """A refused container create, translated: a bind source the engine does not have
+    (named by the engine's message) is UnseenMount."""
+    if "bind source path does not exist" in str(e):
+        return UnseenMount(str(e).rpartition("does not exist: ")[2].strip('")\' '))
+    return DockerError(f"cannot create {what}: {e}")
+
+
 class DockerRunner:
     """Runs build containers through the Docker SDK."""
 
@@ -226,10 +241,8 @@ class DockerRunner:
         Nothing outlives the run: the container removes itself when it exits, and
         its stdin is attached here, so when this process dies (a killed synth) the
         watchdog in the container sees stdin close and ends the build."""
-        sdk = _sdk()
         errors = _sdk_errors()
-        mounts = [sdk.types.Mount(target=v.target, source=v.source, type=v.kind,
-                                  read_only=v.read_only) for v in spec.volumes]
+        mounts = _mounts(spec)
         transfer = spec.transfer
         memory = ({"mem_limit": spec.memory_bytes, "memswap_limit": spec.memory_bytes}
                   if spec.memory_bytes else {})
@@ -252,11 +265,7 @@ class DockerRunner:
                 with contextlib.suppress(*errors):
                     container.remove(force=True)
             if isinstance(e, errors):
-                if "bind source path does not exist" in str(e):
-                    raise UnseenMount(str(e).rpartition("does not exist: ")[2].strip(
-                        '")\' ')) from e
-                raise DockerError(
-                    f"cannot create the build container from {spec.image}: {e}") from e
+                raise _not_created(e, f"the build container from {spec.image}") from e
             raise
         lines: list[str] = []
         waited: dict[str, Any] = {}
@@ -282,7 +291,7 @@ class DockerRunner:
                     f"the build did not finish within {spec.timeout_seconds} s and was stopped. "
                     "Raise bundling.timeout_seconds if it needs longer.")
             reader.join(timeout=10)
-            if isinstance(waited.get("error"), sdk.errors.NotFound):
+            if isinstance(waited.get("error"), _sdk().errors.NotFound):
                 code = -1  # it exited and was removed before the wait reached the engine
             elif "error" in waited:
                 raise DockerError(f"the build container failed: {waited['error']}")
@@ -330,18 +339,14 @@ class DockerRunner:
         the created container, never started (no process runs: a tenth of the time a run
         takes); None when it is not there. Raises UnseenMount for a bind source the
         engine does not have."""
-        sdk = _sdk()
         errors: tuple[type[BaseException], ...] = (*_sdk_errors(), tarfile.TarError)
-        mounts = [sdk.types.Mount(target=v.target, source=v.source, type=v.kind,
-                                  read_only=v.read_only) for v in spec.volumes]
         try:
             container = self.client.containers.create(
                 spec.image, command=["true"], entrypoint=[], platform=spec.platform,
-                mounts=mounts, user=spec.user, network_mode="none", labels=owner_labels())
+                mounts=_mounts(spec), user=spec.user, network_mode="none",
+                labels=owner_labels())
         except errors as e:
-            if "bind source path does not exist" in str(e):
-                raise UnseenMount(spec.volumes[0].source) from e
-            raise DockerError(f"cannot create a container from {spec.image}: {e}") from e
+            raise _not_created(e, f"a container from {spec.image}") from e
         try:
             chunks = self._fetch(container, path)
             if chunks is None:

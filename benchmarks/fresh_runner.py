@@ -30,7 +30,8 @@ COLD_BOUND = 0.5
 def _sample(result: SynthResult) -> dict[str, Any]:
     sample: dict[str, Any] = {"seconds": round(result.seconds, 2),
                               "own_s": None if result.own_seconds is None
-                              else round(result.own_seconds, 2)}
+                              else round(result.own_seconds, 2),
+                              "after_s": round(result.after_seconds, 2)}
     if result.reports:
         cache = result.reports[0].get("cache") or {}
         sample.update(remote=cache.get("remote", ""), bytes=cache.get("remote_bytes", 0),
@@ -146,7 +147,9 @@ def render(m: dict[str, Any]) -> list[str]:
                  f"{max(moved, default=0) / 1e6:.1f} MB in "
                  f"{_s(statistics.median(secs) if secs else None)} s (median)")
     lines.append(f"  the warming synth (empty caches, builds and uploads): {up['seconds']:.1f} s, "
-                 f"upload {up.get('bytes', 0) / 1e6:.1f} MB in {_s(up.get('transfer_s'))} s")
+                 f"upload {up.get('bytes', 0) / 1e6:.1f} MB in {_s(up.get('transfer_s'))} s; "
+                 f"exact zip sizes measured {_s(up.get('after_s'))} s more after it returned "
+                 "(background)")
     c = cold_figures(m)
     for name in ("total", "net", "own"):
         v = c[name]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from slim_lambda.run import zipafter
+from slim_lambda.run.cache import default_cache_dir
 from tests.deploy.cli import image_template, need
 from tests.deploy.emulator import Emulator, images_problem, running_emulator
 
@@ -143,12 +145,24 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def seed_synth(build_image: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """examples/seed synthesized once per session with `cdk synth` and the local build image
     (the seed and deploy tests share it)."""
+    return _synth_seed(build_image, tmp_path_factory.mktemp("seed") / "cdk.out")
+
+
+@pytest.fixture(scope="session")
+def seed_synth_again(seed_synth: Path, build_image: str,
+                     tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/seed synthesized a second time, once the first synth's background
+    measurement of the new tree's exact zip shares is done: its report has them."""
+    assert zipafter.wait(default_cache_dir())
+    return _synth_seed(build_image, tmp_path_factory.mktemp("seed-again") / "cdk.out")
+
+
+def _synth_seed(build_image: str, outdir: Path) -> Path:
     cdk = shutil.which("cdk")
     if cdk is None:
         if os.environ.get("CI"):
             pytest.fail("the CDK CLI must be on PATH on CI (scripts/dev-env.sh installs it)")
         pytest.skip("no CDK CLI on PATH")
-    outdir = tmp_path_factory.mktemp("seed") / "cdk.out"
     env = dict(os.environ, SLIM_LAMBDA_IMAGE=image_template(build_image))
     proc = subprocess.run([cdk, "synth", "--quiet", "--output", str(outdir)], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=1800)

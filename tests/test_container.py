@@ -17,6 +17,7 @@ import docker
 import pytest
 
 from slim_lambda.errors import DockerError
+from slim_lambda.run import zipafter
 from slim_lambda.run.container import DockerRunner
 from slim_lambda.run.container_spec import ContainerRun, UnseenMount, Volume
 from slim_lambda.run.engine_socket import EngineSocket
@@ -140,6 +141,7 @@ def test_a_cached_build_loads_neither_the_sdk_nor_the_installer(
     code, loaded, report = run("first")
     assert code == 0 and report["cache"]["hit"] is False
     assert "docker" in loaded  # the dependencies were built in a container
+    assert zipafter.wait(str(tmp_path / "cache"))  # the new tree's exact zip shares
     code, loaded, report = run("second")
     assert code == 0 and report["cache"]["hit"] is True
     assert report["assembled_on"] == "host"

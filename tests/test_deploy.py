@@ -30,9 +30,10 @@ def cdk_cli() -> None:
 
 
 @pytest.fixture(scope="module")
-def seed_assembly(seed_synth: Path, cdk_cli: None) -> Path:
-    """examples/seed as tests/test_seed_workload.py synthesized it (one synth per session)."""
-    return seed_synth
+def seed_assembly(seed_synth_again: Path, cdk_cli: None) -> Path:
+    """examples/seed synthesized again after tests/test_seed_workload.py's synth, so that
+    its report has the exact zipped size the deployed CodeSize is checked against."""
+    return seed_synth_again
 
 
 

@@ -20,6 +20,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from slim_lambda import BundlingOptions, SlimPythonFunction
+from slim_lambda.run import zipafter
 
 # what a report may legitimately differ in between two runs: timings, where things live
 VOLATILE = {"steps", "seconds", "cache", "import_seconds", "assembled_on", "link",
@@ -101,6 +102,7 @@ def test_two_checkouts_and_two_runs_give_the_same_asset(
         assert report["cache"]["hit"] is False, "every run builds from scratch"
         assert key == asset.name.removeprefix("asset.") + ".zip", "the template names it"
         runs.append((asset.name, _tree(asset), _stable(report)))
+        assert zipafter.wait(str(tmp_path / f"cache-{i}"))  # it writes the exact shares
         shutil.rmtree(tmp_path / f"cache-{i}")
 
     (name_a, tree_a, report_a), (name_b, tree_b, report_b), (name_c, tree_c, report_c) = runs

@@ -1,5 +1,5 @@
 """zipsize.py: node's deflate lengths, one process for many jobs, every failure a None; and
-a build's zipped size whichever engine measured its cached tree."""
+a build's zipped size: a new tree's estimate, then whichever engine measured it after."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from slim_lambda.pipeline.sizes import END_RECORD, zip_share
+from slim_lambda.pipeline.sizes import END_RECORD, PYTHON_ZLIB, zip_share
+from slim_lambda.run import zipafter
+from slim_lambda.run.zipestimate import ZIP_ESTIMATE
 from slim_lambda.run.zipsize import NodeDeflater, deflated_sizes, engine
 
 NODE = shutil.which("node")
@@ -80,13 +82,13 @@ def test_no_node_or_a_broken_one_answers_none(tmp_path: Path) -> None:
         assert d.engine() is None
 
 
-def _build(entry: Path, wheels: Path, image: str, out: Path, env: dict[str, str]
-           ) -> dict[str, object]:
+def _build(entry: Path, wheels: Path, image: str, out: Path, env: dict[str, str],
+           *options: str) -> dict[str, object]:
     report = out.with_suffix(".json")
     proc = subprocess.run(
         [sys.executable, "-m", "slim_lambda.cli", "build", str(entry), "--runtime",
          "python3.11", "--mode", "docker", "--image", image, "--no-index", "--find-links",
-         str(wheels), "--out", str(out), "--json-report", str(report)],
+         str(wheels), "--out", str(out), "--json-report", str(report), *options],
         env=env, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     data: dict[str, object] = json.loads(report.read_text())
@@ -101,53 +103,88 @@ def _measured_whole(root: Path) -> int:
     return END_RECORD + sum(zip_share(rel, sizes[rel]) for rel in rels)
 
 
+def _meta(cache: Path) -> dict[str, object]:
+    meta: dict[str, object] = json.loads(next((cache / "deps").glob(
+        "*/tree.slim-lambda-deps.json")).read_text())
+    return meta
+
+
 @pytest.mark.docker
 @needs_node
 def test_cached_shares_follow_the_engine(entry: Path, wheels: Path, build_image: str,
                                          tmp_path: Path) -> None:
-    """Without a working node the tree's shares are Python's estimate and the report says
-    so; the next build with node measures the tree once with node, and from then on the
-    cached shares plus the function's own files equal the whole asset measured afresh."""
+    """Without a working node a new tree's estimate is measured after the build with
+    Python's zlib; the next build with node reports those and has node measure the tree
+    once, and from then on the cached shares plus the function's own files equal the
+    whole asset measured afresh."""
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     (fake_bin / "node").write_text("#!/bin/sh\nexit 1\n")
     (fake_bin / "node").chmod(0o755)
-    env = dict(os.environ, SLIM_LAMBDA_CACHE_DIR=str(tmp_path / "cache"))
+    cache = tmp_path / "cache"
+    env = dict(os.environ, SLIM_LAMBDA_CACHE_DIR=str(cache))
     no_node = dict(env, PATH=f"{fake_bin}{os.pathsep}{env['PATH']}")
 
     first = _build(entry, wheels, build_image, tmp_path / "a", no_node)
     assert first["cache"]["hit"] is False  # type: ignore[index]
-    assert str(first["zipped_measured_with"]).startswith("python zlib (an estimate")
+    assert str(first["zipped_measured_with"]).startswith(ZIP_ESTIMATE)
     estimate = int(first["zipped_bytes"])  # type: ignore[call-overload]
     exact = _measured_whole(tmp_path / "a")
     assert abs(estimate - exact) <= 0.03 * exact
+    assert zipafter.wait(str(cache))
+    assert _meta(cache)["zip_engine"] == PYTHON_ZLIB
 
     second = _build(entry, wheels, build_image, tmp_path / "b", env)
     assert second["cache"]["hit"] is True  # type: ignore[index]
-    assert str(second["zipped_measured_with"]).startswith("node v")
-    assert second["zipped_bytes"] == _measured_whole(tmp_path / "b")
+    assert str(second["zipped_measured_with"]).startswith("python zlib (an estimate")
+    assert zipafter.wait(str(cache))
 
     (entry / "index.py").write_text((entry / "index.py").read_text() + "CHANGED = 1\n")
     third = _build(entry, wheels, build_image, tmp_path / "c", env)
     assert third["cache"]["hit"] is True  # type: ignore[index]
+    assert str(third["zipped_measured_with"]).startswith("node v")
     assert third["zipped_bytes"] == _measured_whole(tmp_path / "c")
-    meta = next((tmp_path / "cache" / "deps").glob("*/tree.slim-lambda-deps.json"))
-    assert json.loads(meta.read_text())["zip_engine"] == second["zipped_measured_with"]
+    assert _meta(cache)["zip_engine"] == third["zipped_measured_with"]
+
+
+ESTIMATED = "zipped size estimated"
 
 
 @pytest.mark.docker
 @needs_node
-def test_a_first_build_measures_the_tree_with_node_while_verifying(
+def test_a_first_build_estimates_and_after_it_node_measures_the_tree(
         entry: Path, wheels: Path, build_image: str, tmp_path: Path) -> None:
-    env = dict(os.environ, SLIM_LAMBDA_CACHE_DIR=str(tmp_path / "cache"))
-    report = _build(entry, wheels, build_image, tmp_path / "a", env)
-    assert report["cache"]["hit"] is False  # type: ignore[index]
-    steps = [step["name"] for step in report["steps"]]  # type: ignore[attr-defined]
-    assert "zip sizes (node, while verifying)" in steps
-    assert steps.index("verify imports") < steps.index("zip sizes (node, while verifying)")
+    cache = tmp_path / "cache"
+    env = dict(os.environ, SLIM_LAMBDA_CACHE_DIR=str(cache))
+    first = _build(entry, wheels, build_image, tmp_path / "a", env)
+    assert first["cache"]["hit"] is False  # type: ignore[index]
+    assert "zip sizes (estimate)" in [s["name"] for s in first["steps"]]  # type: ignore[attr-defined]
+    assert str(first["zipped_measured_with"]).startswith(ZIP_ESTIMATE)
+    assert any(ESTIMATED in n for n in first["notices"])  # type: ignore[attr-defined]
+    exact = _measured_whole(tmp_path / "a")
+    assert abs(int(first["zipped_bytes"]) - exact) <= 0.03 * exact  # type: ignore[call-overload]
+
+    assert zipafter.wait(str(cache))
+    meta = _meta(cache)
+    assert str(meta["zip_engine"]).startswith("node v")
+    assert all(share > 0 for _size, share in meta["files"].values())  # type: ignore[attr-defined]
+    assert "zip sizes (node, after the synth)" in [s["name"] for s in meta["steps"]]  # type: ignore[attr-defined]
+
+    second = _build(entry, wheels, build_image, tmp_path / "b", env)
+    assert second["cache"]["hit"] is True  # type: ignore[index]
+    assert second["zipped_measured_with"] == meta["zip_engine"]
+    assert second["zipped_bytes"] == _measured_whole(tmp_path / "b")
+    assert not any(ESTIMATED in n for n in second["notices"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.docker
+@needs_node
+def test_fail_on_zipped_measures_a_new_tree_exactly_at_once(
+        entry: Path, wheels: Path, build_image: str, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = dict(os.environ, SLIM_LAMBDA_CACHE_DIR=str(cache))
+    report = _build(entry, wheels, build_image, tmp_path / "a", env, "--fail-on-zipped")
     assert str(report["zipped_measured_with"]).startswith("node v")
     assert report["zipped_bytes"] == _measured_whole(tmp_path / "a")
-    meta = json.loads(next((tmp_path / "cache" / "deps").glob(
-        "*/tree.slim-lambda-deps.json")).read_text())
-    assert meta["zip_engine"] == report["zipped_measured_with"]
-    assert all(share > 0 for _size, share in meta["files"].values())
+    assert not any(ESTIMATED in n for n in report["notices"])  # type: ignore[attr-defined]
+    assert not list((cache / "locks").glob("*.zip"))  # nothing left for later

@@ -34,7 +34,7 @@ SCRIPT = textwrap.dedent("""
                               uv_cache=str(work / "uv"), log=lambda line: None)
     mounts = Mounts(entry=str(entry), work=str(work), output=str(out))
     spec = deps_spec(request, target, runner.view(mounts), requirements_file(request, str(work)),
-                     [], zip_sizes=True, installer=InstallerChoice("uv"))
+                     [], installer=InstallerChoice("uv"))
     spec = dataclasses.replace(spec, install=dataclasses.replace(
         spec.install, installer="uv", uv=str(uv)))
     runner.run(spec, mounts)

@@ -26,7 +26,7 @@ def test_a_requirements_file_is_read_in_place(make_request: MakeRequest, tmp_pat
     work = tmp_path / "work"
     work.mkdir()
     spec = deps_spec(request, DOCKER, SEEN, requirements_file(request, str(work)), [],
-                     zip_sizes=False, installer=PIP)
+                     installer=PIP)
     assert spec.install.requirements_file == "/asset-input/requirements.txt"
     assert spec.install.installer == "pip" and spec.image == request.image
     assert not list(work.iterdir())
@@ -40,14 +40,14 @@ def test_a_lock_files_closure_is_written_to_work(entry: Path, make_request: Make
         "develop": {}}))
     request = make_request()
     requirements = requirements_file(request, str(tmp_path))
-    spec = deps_spec(request, DOCKER, SEEN, requirements, [], zip_sizes=True, installer=PIP)
+    spec = deps_spec(request, DOCKER, SEEN, requirements, [], installer=PIP)
     assert spec.install.requirements_file == "/slim-lambda/work/requirements.txt"
     assert "six==1.16.0" in (tmp_path / "requirements.txt").read_text()
     assert spec.install.no_deps
 
 
 def test_local_mode_installs_with_uv_for_the_target_platform(make_request: MakeRequest) -> None:
-    spec = deps_spec(make_request(), LOCAL, SEEN, None, ["numpy"], zip_sizes=True,
+    spec = deps_spec(make_request(), LOCAL, SEEN, None, ["numpy"],
                      installer=InstallerChoice("uv"))
     assert spec.install.installer == "uv" and spec.install.uv
     assert spec.install.python_platform == "aarch64-manylinux_2_34"
@@ -61,7 +61,7 @@ def test_options_reach_the_spec_as_given_and_survive_json(make_request: MakeRequ
                        strip_exclude=("x.libs/",), verify_skip=("foo",))
     layer = LayerShare(label="L", unzipped_bytes=10, packages={"numpy": "2.0.0"})
     request = make_request(slim=slim, layers=(layer,))
-    spec = deps_spec(request, DOCKER, SEEN, None, [], zip_sizes=True, installer=PIP)
+    spec = deps_spec(request, DOCKER, SEEN, None, [], installer=PIP)
     assert spec.slim is slim
     assert spec.exclude_distributions == {"numpy": "2.0.0"}
     loaded = load_spec(spec.to_json())
@@ -87,7 +87,7 @@ def test_the_spec_holds_index_urls_without_credentials(make_request: MakeRequest
                                find_links=("https://u:pw@links.example/wheels/",))
     seen = Mounts(entry="/asset-input", work="/slim-lambda/work", output="/asset-output",
                   find_links=bundling.find_links)
-    spec = deps_spec(make_request(bundling=bundling), DOCKER, seen, None, [], zip_sizes=True,
+    spec = deps_spec(make_request(bundling=bundling), DOCKER, seen, None, [],
                      installer=PIP)
     assert spec.install.index_url == "https://idx.example/simple"
     assert spec.install.extra_index_urls == ("https://extra.example/simple",)
@@ -103,7 +103,7 @@ def test_docker_mode_with_uv_runs_the_mounted_uv_for_the_images_interpreter(
     seen = Mounts(entry="/asset-input", work="/slim-lambda/work", output="/asset-output",
                   uv="/slim-lambda/bin/uv", uv_cache="/slim-lambda/uv-cache")
     spec = deps_spec(request, DOCKER, seen, requirements_file(request, str(tmp_path)), [],
-                     zip_sizes=False, installer=InstallerChoice("uv", pip_fallback=True))
+                     installer=InstallerChoice("uv", pip_fallback=True))
     assert spec.install.installer == "uv" and spec.install.pip_fallback
     assert spec.install.uv == "/slim-lambda/bin/uv" and spec.install.uv_interpreter
     assert spec.install.python_platform == "x86_64-manylinux_2_17"

@@ -35,7 +35,7 @@ from .install import (
 from .provided_step import Provided, remove_provided
 from .sizes import PYTHON_ZLIB, entry_sizes, measure_tree
 from .slim import apply_removals, plan_removals
-from .spec import HELD, TREE_FINAL, DepsSpec
+from .spec import HELD, DepsSpec
 from .steps import Steps
 from .strip import strip_tree
 from .tree import iter_files, normalize_permissions
@@ -221,11 +221,6 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         pycs = {rel: pyc_path(rel) for rel, _size in result.compiled}
         bytecode_info = {"compiled": True, "modules": len(pycs), "failed": len(result.failed)}
         done()
-
-    # from here on the files are only read (verify, probe) and their modes set; the
-    # files verify keeps (repair) are new paths, so the host's early zip shares are dropped
-    with open(os.path.join(spec.work_dir, TREE_FINAL), "w", encoding="utf-8"):
-        pass
 
     verify_info: dict[str, Any] = {"enabled": verifying}
     probes: dict[str, Any] = {}

@@ -21,12 +21,9 @@ from typing import Any, ClassVar, TypeVar
 
 from ..options import UNZIPPED_LIMIT_BYTES, SlimOptions
 
-__all__ = ["HELD", "NETRC_FILE", "PRIVATE_ENV_FILE", "TREE_FINAL", "AssembleSpec", "DepsSpec",
+__all__ = ["HELD", "NETRC_FILE", "PRIVATE_ENV_FILE", "AssembleSpec", "DepsSpec",
            "InstallSettings", "load_spec"]
 
-TREE_FINAL = "tree-final"
-"""Created in the deps stage's work directory once the tree's files are final (later steps
-only read them and set their modes): the host may start measuring them."""
 HELD = "slim-held"
 """Where the deps stage holds removed files until verify has passed (see :mod:`.repair`):
 beside the output tree (``held_dir``), else in the work directory."""
@@ -160,8 +157,8 @@ class DepsSpec(_Spec):
     system (in a container, in the same mount), so holding a file is a rename, not a copy;
     empty: in the work directory."""
     zip_sizes: bool = True
-    """Estimate each file's zip share with this Python's zlib; off when the host measures
-    them with the CDK CLI's own zlib (node) anyway."""
+    """Measure each file's zip share with this Python's zlib (the pipeline run on its own);
+    off from the host, which estimates them and has node measure them exactly later."""
 
     stage: ClassVar[str] = "deps"
 

@@ -3,9 +3,10 @@
 The dependency tree comes from the cache when an identical one was built before (the deps
 key, :func:`slim_lambda.plan.keys.deps_key`), else from the remote cache when one is set
 (:mod:`.remote_use`; a tree built here is uploaded to it), else from the deps stage, built
-into the cache's staging directory and committed whole. The asset is then assembled from the tree
-and the sources, its zip size measured the way the CDK CLI will zip it, and the report
-checked against the limits. No CDK here: the CLI calls :func:`build` as is, and
+into the cache's staging directory and committed whole. The asset is then assembled from the
+tree and the sources, its zip size measured the way the CDK CLI will zip it (a new tree's
+from a sample; its exact shares are measured once this build has returned, :mod:`.zipafter`),
+and the report checked against the limits. No CDK here: the CLI calls :func:`build` as is, and
 :mod:`slim_lambda.cdk` wraps it as CDK's ``ILocalBundling``.
 """
 
@@ -25,13 +26,14 @@ from ..plan.keys import deps_key
 from ..plan.request import BuildRequest
 from ..report.finish import finish_report
 from ..report.model import Report
+from . import zipafter
 from .cache import CacheEntry, DepsCache
 from .container import DockerRunner
 from .engine import engine_host
 from .session import Session
 from .stages import assemble, build_deps
 from .target import requested_mode
-from .zipshares import ensure_zip_shares, exact_zipped_bytes
+from .zipshares import exact_zipped_bytes, zip_shares
 
 __all__ = ["build", "stderr_log"]
 
@@ -51,12 +53,16 @@ def build(request: BuildRequest, output_dir: str, *, runner: DockerRunner | None
     """
     session = Session(request, runner or DockerRunner(), log)
     try:
-        return _build(session, output_dir)
+        report, measure_after = _build(session, output_dir)
     finally:
         session.close()
+    if measure_after is not None:  # the exact zip shares, after the synth's own work
+        zipafter.start(session.cache.root, measure_after)
+    return report
 
 
-def _build(session: Session, output_dir: str) -> Report:
+def _build(session: Session, output_dir: str) -> tuple[Report, str | None]:
+    """The report, and the key whose exact zip shares are to be measured after it."""
     request, cache = session.request, session.cache
     built: CacheEntry | None = None
     imports: list[str] = []
@@ -83,11 +89,16 @@ def _build(session: Session, output_dir: str) -> Report:
                 entry = built = _build_entry(session, cache, key, imports)
             meta = entry.meta()
             report = assemble(session, entry.tree, entry.meta_path, meta, output_dir, imports)
+    measure_after = None
     if request.kind == "image":  # never zipped: no zip size to measure
         report["zipped_bytes"] = None
     else:  # after assembling, so that node's start-up overlapped it
         started = time.monotonic()
-        meta = ensure_zip_shares(entry, meta, session.deflater, lambda: cache.lock(key))
+        # exact now only when the figure decides the synth, or no cache keeps the tree
+        meta, later = zip_shares(entry, meta, session.deflater, lambda: cache.lock(key),
+                                 exact_now=request.limits.fail_on_zipped
+                                 or not request.bundling.cache)
+        measure_after = key if later else None
         exact_zipped_bytes(report, meta, output_dir, request.prefix, session.deflater)
         report.setdefault("steps", []).append(
             {"name": "zip size", "seconds": round(time.monotonic() - started, 3)})
@@ -105,6 +116,11 @@ def _build(session: Session, output_dir: str) -> Report:
     report["steps"] += session.remote.steps
     report["notices"] += session.remote.notices
     report["warnings"] += session.remote.warnings
+    if measure_after is not None:
+        report["notices"].append(
+            "zipped size estimated: the dependencies are new to this cache, so their zip "
+            "shares come from a sample; the exact ones are measured in the background "
+            "after this build, for the next report (fail_on_zipped measures them now)")
     cache.prune(keep=key)
     report["mode"] = session.mode
     if session.mode == "local" and requested_mode(request) == "auto":
@@ -119,7 +135,7 @@ def _build(session: Session, output_dir: str) -> Report:
             "went through the Docker API instead of bind mounts")
     report["image_id"] = session.target.image_id
     report["cache"] = cache_info
-    return finish_report(request, report, session.log)
+    return finish_report(request, report, session.log), measure_after
 
 
 def own_imports(request: BuildRequest) -> list[str]:

@@ -30,10 +30,11 @@ from typing import Any
 from .integrity import check_hashes, seal_tree
 from .workdir import pid_alive
 
-__all__ = ["CACHE_DIR_ENV", "CacheEntry", "DepsCache", "default_cache_dir"]
+__all__ = ["CACHE_DIR_ENV", "CacheEntry", "DepsCache", "default_cache_dir", "entry_at"]
 
 CACHE_DIR_ENV = "SLIM_LAMBDA_CACHE_DIR"
 META_SUFFIX = ".slim-lambda-deps.json"
+_DEPS = "deps"
 STALE_TMP_SECONDS = 6 * 3600
 
 
@@ -46,6 +47,11 @@ def default_cache_dir(option: str | None = None) -> str:
         return os.path.abspath(os.path.expanduser(option))
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "slim-lambda")
+
+
+def entry_at(root: str, key: str) -> CacheEntry:
+    """The entry of ``key`` in the cache at ``root`` (whether or not it exists)."""
+    return CacheEntry(key, os.path.join(root, _DEPS, key))
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ class DepsCache:
     def __init__(self, root: str, *, max_bytes: int = 5 * 1024**3) -> None:
         self.root = root
         self.max_bytes = max_bytes
-        self.deps = os.path.join(root, "deps")
+        self.deps = os.path.join(root, _DEPS)
         self.locks = os.path.join(root, "locks")
         for d in (self.deps, self.locks, self.pip_cache, self.uv_cache):
             os.makedirs(d, exist_ok=True)
@@ -124,7 +130,7 @@ class DepsCache:
         return os.path.join(self.root, "uv")
 
     def entry(self, key: str) -> CacheEntry:
-        return CacheEntry(key, os.path.join(self.deps, key))
+        return entry_at(self.root, key)
 
     def lookup(self, key: str, *, discard: Callable[[str], None] | None = None
                ) -> CacheEntry | None:

@@ -52,7 +52,7 @@ def _labels(request: BuildRequest) -> dict[str, str]:
 
 
 def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements: str | None,
-              imports: list[str], *, zip_sizes: bool, installer: InstallerChoice,
+              imports: list[str], *, installer: InstallerChoice,
               source_trees: tuple[tuple[str, str], ...] = (),
               packages: tuple[str, ...] = ()) -> DepsSpec:
     """Stage 1: install, slim, strip, compile, verify, measure the dependencies."""
@@ -83,7 +83,8 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         exclude_distributions={k: v for layer in request.layers
                                for k, v in layer.packages.items()},
         provided=tuple(b.provided),
-        layer_paths=seen.layers, handler_imports=tuple(imports), zip_sizes=zip_sizes)
+        layer_paths=seen.layers, handler_imports=tuple(imports),
+        zip_sizes=False)  # the host estimates them, then measures them with node
 
 
 def assemble_spec(request: BuildRequest, seen: Mounts, *, image: str, sources: bool,

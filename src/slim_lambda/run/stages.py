@@ -1,7 +1,7 @@
 """Running the two stages: pick the runner, lay out the mounts, write the spec, run.
 
 - deps: in the build image (Docker mode) or with uv on this host (local mode), into the
-  cache's staging tree, measuring zip shares with node while the stage still verifies;
+  cache's staging tree, its zip shares estimated from a sample when it ends;
   the only stage given the SSH agent (``bundling.ssh``);
 - assemble: on this host when its Python can compile for the runtime and no import probe
   needs the image, else in the image with no network.
@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from ..pipeline.imports import probe_key
-from ..pipeline.spec import HELD, TREE_FINAL
+from ..pipeline.spec import HELD
 from ..plan.installer import InstallerChoice, choose_installer
 from ..plan.request import BuildRequest
 from . import uvbin
@@ -25,7 +25,7 @@ from .specs import assemble_spec, deps_spec, requirements_file
 from .sshagent import SshAgent, ssh_agent
 from .target import host_python
 from .workdir import work_dir
-from .zipshares import EarlyShares
+from .zipshares import estimate_into
 
 __all__ = ["assemble", "build_deps"]
 
@@ -50,8 +50,7 @@ def _layers(session: Session) -> tuple[str, ...]:
 
 
 def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any]:
-    """Stage 1 into ``tree``; returns the deps meta (zip shares filled in when node measured
-    them meanwhile)."""
+    """Stage 1 into ``tree``; returns the deps meta, its zip shares a sampled estimate."""
     request = session.request
     runner: StageRunner
     choice, uv = _installer(session)
@@ -91,14 +90,9 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
             trees = path_packages(seen)
             requirements = requirements_file(request, work, [copy for _m, copy in trees])
         spec = deps_spec(request, session.target, seen, requirements, imports,
-                         zip_sizes=session.deflater.engine() is None, installer=choice,
-                         source_trees=trees, packages=packages)
-        early = EarlyShares(session.deflater, tree, os.path.join(work, TREE_FINAL))
-        meta = None
-        try:
-            meta = runner.run(spec, mounts, network=request.bundling.network)
-        finally:
-            early.finish(meta)
+                         installer=choice, source_trees=trees, packages=packages)
+        meta = runner.run(spec, mounts, network=request.bundling.network)
+        estimate_into(meta, tree)
         if choice.notice:
             meta.setdefault("notices", []).append(choice.notice)
         return meta

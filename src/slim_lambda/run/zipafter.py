@@ -1,0 +1,108 @@
+"""The exact zip shares of a cached tree, measured after the synth, in the background.
+
+A tree whose shares are not yet the CDK CLI's own (a new one carries a sampled estimate,
+:mod:`.zipestimate`) is measured by a detached process started when the build returns:
+its own session, stdio on ``/dev/null`` (the CDK CLI waits for its app's output to close,
+never for this), at a lower priority, so the rest of the synth and what follows it keep
+the CPUs. It deflates the immutable tree without the entry's lock and takes the lock only
+to write the meta, so no synth waits on it; the next report of that tree is exact.
+
+One measurement per key at a time: the parent takes ``locks/<key>.zip`` (flock) before
+starting the child and hands it the open descriptor, so the lock is held from before the
+child exists until it exits, and :func:`wait` can never return while one is starting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import glob
+import os
+import subprocess
+import sys
+import time
+
+from .cache import DepsCache, entry_at
+from .zipshares import measure_zip_shares
+from .zipsize import NodeDeflater
+
+__all__ = ["NICE", "start", "wait"]
+
+NICE = 10
+_MODULE = __name__
+
+
+def _lock_path(cache_root: str, key: str) -> str:
+    return os.path.join(cache_root, "locks", f"{key}.zip")
+
+
+def start(cache_root: str, key: str) -> bool:
+    """Start measuring ``key``'s exact shares in the background; False when one already
+    runs for it (or the process could not start: the next synth tries again)."""
+    os.makedirs(os.path.join(cache_root, "locks"), exist_ok=True)
+    fd = os.open(_lock_path(cache_root, key), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        package_root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+        try:
+            subprocess.Popen(
+                [sys.executable, "-m", _MODULE, "--lock-fd", str(fd), cache_root, key],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, pass_fds=(fd,), start_new_session=True, env=env)
+        except OSError:
+            return False
+        return True
+    finally:
+        os.close(fd)  # the child's copy of the descriptor keeps the lock
+
+
+def wait(cache_root: str, timeout: float = 300.0) -> bool:
+    """Wait until no background measurement runs in this cache; False on timeout."""
+    deadline = time.monotonic() + timeout
+    for path in glob.glob(_lock_path(cache_root, "*")):
+        with contextlib.suppress(FileNotFoundError):
+            fd = os.open(path, os.O_RDWR)
+            try:
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() > deadline:
+                            return False
+                        time.sleep(0.05)
+            finally:
+                os.close(fd)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog=f"python -m {_MODULE}")
+    ap.add_argument("--lock-fd", type=int, required=True)
+    ap.add_argument("cache_root")
+    ap.add_argument("key")
+    args = ap.parse_args(argv)
+    with contextlib.suppress(OSError):
+        os.nice(NICE)
+    try:
+        if os.path.isdir(entry_at(args.cache_root, args.key).tree):
+            cache = DepsCache(args.cache_root)  # creates its directories: only if it exists
+            entry = cache.entry(args.key)
+            with NodeDeflater() as deflater:
+                measure_zip_shares(entry, deflater, lambda: cache.lock(args.key),
+                                   when="after the synth")
+    except (OSError, ValueError, KeyError):
+        return 1  # pruned or replaced meanwhile: the next synth measures again
+    finally:
+        os.close(args.lock_fd)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -62,6 +62,17 @@ def test_the_cold_first_build_is_the_warming_synth_less_its_upload() -> None:
     assert lines[-1].startswith("  PASS: fresh runner / PF first, own 0.086")
 
 
+def test_the_whole_upload_step_is_taken_off_the_cold_first_build() -> None:
+    """Packing and checking the entry are the upload's, not the build's: a build without
+    a remote cache does neither."""
+    m = _measured(8.0)
+    m["warming"]["upload_s"] = 4.5  # of which 2 s the PUT
+    c = fresh_runner.cold_figures(m)
+    assert c["total"]["cold"] == 25.5 and c["own"]["cold"] == 20.5
+    assert any("upload step 4.5 s (packing, checking, then 52.0 MB PUT in 2.0 s)" in line
+               for line in fresh_runner.render(m))
+
+
 def test_a_fresh_run_that_missed_the_remote_is_not_a_sample() -> None:
     m = _measured(8.0)
     m["fresh"][1].update(remote="uploaded", seconds=90.0, own_s=80.0)

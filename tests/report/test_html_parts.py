@@ -37,3 +37,9 @@ def test_escaping_and_titles() -> None:
     assert report_title(report({"unzipped_bytes": 1, "path": "/b.zip"})) == "/b.zip"
     assert report_title(report({"unzipped_bytes": 1, "labels": {"function": "S/F"}})) == "S/F"
     assert report_title(report({"unzipped_bytes": 1})) == "bundle"
+
+
+def test_an_estimated_zip_size_says_so_on_its_card() -> None:
+    assert '<div class="k">Zipped (estimate)</div>' in summary_cards(
+        report(REPORT, zipped_estimated=True))
+    assert "(estimate)" not in summary_cards(report(REPORT))

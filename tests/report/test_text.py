@@ -118,3 +118,11 @@ def test_notices_come_before_warnings() -> None:
     text = render(report({"unzipped_bytes": 1, "notices": ["strip skipped"],
                           "warnings": ["bytecode: 3 left out"]}), SizeLimits())
     assert text.splitlines()[-2:] == ["  notice: strip skipped", "  warning: bytecode: 3 left out"]
+
+
+def test_an_estimated_zip_size_says_so_in_its_row() -> None:
+    exact = render(report(REPORT), SizeLimits())
+    estimated = render(report(REPORT, zipped_estimated=True), SizeLimits())
+    (row,) = lines_with(estimated, "zipped")
+    assert re.match(r"\s+zipped \(estimate\)\s+57\.2 MiB", row)
+    assert not lines_with(exact, "zipped (estimate)")

@@ -79,7 +79,8 @@ def _zipped(report: Report) -> str:
     if zipped is None:
         return ""
     head = limit - zipped
-    return _card("ok" if head >= 0 else "warn", "Zipped", esc(mb(zipped)),
+    title = "Zipped (estimate)" if report.get("zipped_estimated") else "Zipped"
+    return _card("ok" if head >= 0 else "warn", title, esc(mb(zipped)),
                  f"direct-upload limit {esc(mb(limit))} · "
                  + _headroom(head, "over by {}; fine for CDK (S3 upload)"),
                  _meter([("zipped", zipped, "#76b7b2")], limit))

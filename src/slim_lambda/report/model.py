@@ -121,6 +121,9 @@ class Report(TypedDict):
     """``host`` or ``image``: where the asset stage ran."""
     zipped_measured_with: str
     """The zlib that measured ``zipped_bytes`` (node's is the CDK CLI's)."""
+    zipped_estimated: bool
+    """True when the dependencies' zip shares came from a sample (their tree was new to the
+    cache): the exact ones are measured after the build, for the next report."""
     mode: str
     """``docker`` or ``local``."""
     image_id: str

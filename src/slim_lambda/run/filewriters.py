@@ -1,0 +1,84 @@
+"""Writing the files of one untrusted stream on worker threads, each checked as it lands.
+
+A fresh runner's fetch unpacks a 52 MB object into 2,700 files. Profiled, creating them
+was its largest cost (``open`` alone 0.8 s of 2.4 s), and it waits on the file system,
+not on the CPU: threads creating files in different directories overlap, while this
+thread goes on decompressing. So the unpacker reads each member into memory and hands it
+over; a worker creates the file (never through a link, never over an existing one),
+writes it, checks its size and sha256 against the manifest and sets its mode. At most
+``max_bytes`` wait in memory at once. The first failure is raised to the unpacker, at its
+next hand-over or at :meth:`FileWriters.finish`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from .remote_manifest import Record
+
+__all__ = ["FileWriters", "write_checked"]
+
+WORKERS = 4
+MAX_BYTES = 64 << 20
+
+
+def write_checked(path: str, data: bytes, record: Record) -> None:
+    """Create ``path`` with ``data``; ValueError when it is not the file ``record`` lists."""
+    if len(data) != record.size or hashlib.sha256(data).hexdigest() != record.sha256:
+        raise ValueError(f"{record.path} differs from the manifest")
+    os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(path, record.mode)
+
+
+class FileWriters:
+    """A pool that writes checked files; use as a context manager, then :meth:`finish`."""
+
+    def __init__(self, workers: int = WORKERS, max_bytes: int = MAX_BYTES) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers,
+                                        thread_name_prefix="slim-lambda-unpack")
+        self._room = threading.Condition()
+        self._waiting = 0
+        self._max = max_bytes
+        self._futures: list[Future[None]] = []
+        self._failed: BaseException | None = None
+
+    def __enter__(self) -> FileWriters:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, path: str, data: bytes, record: Record) -> None:
+        """Hand one file over; waits while too many bytes wait already."""
+        with self._room:
+            self._room.wait_for(lambda: self._waiting == 0 or self._failed is not None
+                                or self._waiting + len(data) <= self._max)
+            if self._failed is not None:
+                raise self._failed
+            self._waiting += len(data)
+        self._futures.append(self._pool.submit(self._write, path, data, record))
+
+    def _write(self, path: str, data: bytes, record: Record) -> None:
+        try:
+            write_checked(path, data, record)
+        except BaseException as e:
+            with self._room:
+                self._failed = self._failed or e
+            raise
+        finally:
+            with self._room:
+                self._waiting -= len(data)
+                self._room.notify_all()
+
+    def finish(self) -> None:
+        """Wait for every file; raise the first failure."""
+        for future in self._futures:
+            future.exception()
+        if self._failed is not None:
+            raise self._failed

@@ -6,6 +6,8 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +152,26 @@ def test_an_entry_pruned_before_it_is_measured_is_not_recreated(tmp_path: Path) 
     assert zipafter.start(str(cache_root), KEY)
     assert zipafter.wait(str(cache_root), timeout=60)
     assert not Path(entry.path).exists() and not (cache_root / "pip").exists()
+
+
+@needs_node
+def test_the_measurement_waits_for_the_process_that_built_the_tree_to_exit(
+        tmp_path: Path) -> None:
+    """The CDK app still validates and writes its assembly after the build: the deflate
+    starts only once the builder has gone (here a child process standing in for the app)."""
+    cache_root = tmp_path / "c"
+    _cache, entry = _entry(cache_root, engine=ZIP_ESTIMATE)
+    builder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from slim_lambda.run import zipafter; "
+         f"print(zipafter.start({str(cache_root)!r}, {KEY!r}), flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert builder.stdout is not None and builder.stdin is not None
+    try:
+        assert builder.stdout.readline().strip() == "True"
+        assert not zipafter.wait(str(cache_root), timeout=2.0)  # held, not measuring
+        assert entry.meta()["zip_engine"] == ZIP_ESTIMATE
+    finally:
+        builder.stdin.close()
+        builder.wait(timeout=30)
+    assert zipafter.wait(str(cache_root), timeout=60)
+    assert entry.meta()["zip_engine"].startswith("node v")

@@ -7,6 +7,14 @@ never for this), at a lower priority, so the rest of the synth and what follows 
 the CPUs. It deflates the immutable tree without the entry's lock and takes the lock only
 to write the meta, so no synth waits on it; the next report of that tree is exact.
 
+It starts deflating only once the process that built the tree has exited (the CDK app:
+after the build, the app's template validation and assembly still take seconds, and on
+two cores a deflate beside them slowed the synth by about that much), or after
+:data:`HOLD_S` at most (a long-lived host such as a test runner), or when that process
+calls :func:`release` (and :func:`wait` does). The hold is a pipe: the builder keeps its
+write end, each child blocks on reading the other, and the kernel closes the write end
+however the builder ends, even killed.
+
 One measurement per key at a time: the parent takes ``locks/<key>.zip`` (flock) before
 starting the child and hands it the open descriptor, so the lock is held from before the
 child exists until it exits, and :func:`wait` can never return while one is starting.
@@ -19,6 +27,7 @@ import contextlib
 import fcntl
 import glob
 import os
+import select
 import subprocess
 import sys
 import time
@@ -27,10 +36,24 @@ from .cache import DepsCache, entry_at
 from .zipshares import measure_zip_shares
 from .zipsize import NodeDeflater
 
-__all__ = ["NICE", "start", "wait"]
+__all__ = ["HOLD_S", "NICE", "release", "start", "wait"]
 
 NICE = 10
+HOLD_S = 60.0
 _MODULE = __name__
+_hold: list[int] = []  # [read end, write end] of this process's hold pipe, once made
+
+
+def _hold_read_end() -> int:
+    if not _hold:
+        _hold.extend(os.pipe())  # neither end is inherited by other children (PEP 446)
+    return _hold[0]
+
+
+def release() -> None:
+    """Let this process's background measurements start now (as its exit would)."""
+    while _hold:
+        os.close(_hold.pop())
 
 
 def _lock_path(cache_root: str, key: str) -> str:
@@ -51,11 +74,13 @@ def start(cache_root: str, key: str) -> bool:
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
         bootstrap = (f"import sys; sys.path.append({package_root!r}); "
                      f"from {_MODULE} import main; sys.exit(main())")
+        hold = _hold_read_end()
         try:
             subprocess.Popen(
-                [sys.executable, "-c", bootstrap, "--lock-fd", str(fd), cache_root, key],
+                [sys.executable, "-c", bootstrap, "--lock-fd", str(fd), "--hold-fd",
+                 str(hold), cache_root, key],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, pass_fds=(fd,), start_new_session=True)
+                stderr=subprocess.DEVNULL, pass_fds=(fd, hold), start_new_session=True)
         except OSError:
             return False
         return True
@@ -64,7 +89,9 @@ def start(cache_root: str, key: str) -> bool:
 
 
 def wait(cache_root: str, timeout: float = 300.0) -> bool:
-    """Wait until no background measurement runs in this cache; False on timeout."""
+    """Wait until no background measurement runs in this cache; False on timeout. Releases
+    this process's own first."""
+    release()
     deadline = time.monotonic() + timeout
     for path in glob.glob(_lock_path(cache_root, "*")):
         with contextlib.suppress(FileNotFoundError):
@@ -86,9 +113,14 @@ def wait(cache_root: str, timeout: float = 300.0) -> bool:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog=f"python -m {_MODULE}")
     ap.add_argument("--lock-fd", type=int, required=True)
+    ap.add_argument("--hold-fd", type=int)
     ap.add_argument("cache_root")
     ap.add_argument("key")
     args = ap.parse_args(argv)
+    if args.hold_fd is not None:  # readable (end of file) once every write end is closed
+        with contextlib.suppress(OSError):
+            select.select([args.hold_fd], [], [], HOLD_S)
+        os.close(args.hold_fd)
     with contextlib.suppress(OSError):
         os.nice(NICE)
     try:

@@ -49,3 +49,17 @@ def test_a_connection_reset_mid_object_is_the_stores_error() -> None:
         stream.read(10)
     assert "downloading s3://team-cache/p/k/u.tar.zst failed: connection reset" in str(e.value)
     stream.close()
+
+
+def test_builds_in_one_environment_share_one_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A synth of many functions makes one S3 client; another AWS environment (another
+    endpoint, other credentials) gets its own."""
+    pytest.importorskip("boto3")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    remote = RemoteCache("team-cache", "p/")
+    first = S3Store(remote).client
+    assert S3Store(remote).client is first
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:2")
+    other = S3Store(remote).client
+    assert other is not first and other.meta.endpoint_url == "http://127.0.0.1:2"

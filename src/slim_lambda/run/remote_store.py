@@ -5,12 +5,17 @@ the standard AWS chain and the endpoint from it too (``AWS_ENDPOINT_URL``, which
 honours since 1.28.57). Timeouts are short and retries few, so a remote that is down or
 slow costs seconds, not a synth; every boto3 and network error becomes one
 :class:`~slim_lambda.errors.RemoteCacheError` here. Long transfers report their bytes and
-speed through the session's progress line.
+speed through the session's progress line. One client serves every build of a process
+with the same ``AWS_*`` environment (creating one took 0.1 s per function of a synth),
+and :func:`warm_client` makes it on a thread while the build computes its key: importing
+boto3 and making the client took 0.3 s of a fresh runner's 2.3 s build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import queue
 import threading
 import time
@@ -20,7 +25,7 @@ from typing import Any
 from ..errors import RemoteCacheError
 from ..plan.remote import RemoteCache
 
-__all__ = ["Meter", "S3Store", "Stream"]
+__all__ = ["Meter", "S3Store", "Stream", "warm_client"]
 
 CONNECT_SECONDS = 5
 READ_SECONDS = 30
@@ -28,6 +33,32 @@ ATTEMPTS = 3
 CHUNK = 1 << 20
 _ABSENT = ("NoSuchKey", "404", "NotFound")
 _TAKEN = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
+_CLIENTS: dict[tuple[tuple[str, str], ...], Any] = {}
+"""This process's S3 clients, by the ``AWS_*`` environment they were made in."""
+_CLIENTS_LOCK = threading.Lock()
+
+
+def _shared_client() -> Any:
+    """The S3 client for this environment: made once (boto3 clients are thread-safe)."""
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+    with _CLIENTS_LOCK:
+        if env not in _CLIENTS:
+            import boto3
+            from botocore.config import Config
+
+            _CLIENTS[env] = boto3.session.Session().client("s3", config=Config(
+                connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECONDS,
+                retries={"max_attempts": ATTEMPTS, "mode": "standard"}))
+        return _CLIENTS[env]
+
+
+def warm_client() -> None:
+    """Make this environment's client on a daemon thread; a failure there is left for the
+    first real use to raise, as it would have."""
+    def make() -> None:
+        with contextlib.suppress(Exception):  # raised again where the client is used
+            _shared_client()
+    threading.Thread(target=make, name="slim-lambda-s3-client", daemon=True).start()
 
 
 class Meter:
@@ -66,12 +97,7 @@ class S3Store:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            self._client = boto3.session.Session().client("s3", config=Config(
-                connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECONDS,
-                retries={"max_attempts": ATTEMPTS, "mode": "standard"}))
+            self._client = _shared_client()
         return self._client
 
     def _call(self, what: str, key: str, fn: Callable[[], Any], absent: tuple[str, ...] = ()

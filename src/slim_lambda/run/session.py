@@ -22,6 +22,7 @@ from .cache import DepsCache, default_cache_dir
 from .container import DockerRunner
 from .engine import engine_host
 from .environment import build_environment
+from .remote_store import warm_client
 from .remote_use import RemoteUse
 from .target import resolve_mode, resolve_target
 from .zipsize import NodeDeflater
@@ -43,6 +44,10 @@ class Session:
     """Everything one build resolved before it starts work. Close it."""
 
     def __init__(self, request: BuildRequest, docker: DockerRunner, log: Log) -> None:
+        b = request.bundling
+        remote = remote_cache(b.remote_cache, b.remote_cache_required) if b.cache else None
+        if remote is not None:
+            warm_client()  # on a thread, while the rest of this and the key are computed
         self.deflater = NodeDeflater()
         self.docker = docker
         self.env = build_environment(request.bundling)
@@ -62,15 +67,13 @@ class Session:
         except BaseException:
             self.deflater.close()
             raise
-        b = request.bundling
         self._tmp_cache: str | None = None
         if b.cache:
             root = default_cache_dir(b.cache_dir)
         else:
             self._tmp_cache = root = tempfile.mkdtemp(prefix="slim-lambda-nocache-")
         self.cache = DepsCache(root, max_bytes=b.cache_max_bytes)
-        self.remote = RemoteUse(remote_cache(b.remote_cache, b.remote_cache_required)
-                                if b.cache else None, self.progress)
+        self.remote = RemoteUse(remote, self.progress)
 
     def log(self, line: str) -> None:
         self._log(self.env.redact(line))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from slim_lambda.run.cache import CacheEntry, DepsCache
+from slim_lambda.run.cache import CacheEntry, DepsCache, has_entries
 
 KEY = "a" * 64
 
@@ -90,3 +90,12 @@ def test_an_entry_without_recorded_hashes_is_broken_for_verify(cache: DepsCache)
     entry = _commit(cache, {"a.py": b"1"})
     Path(entry.path, "hashes.json").unlink()
     assert list(cache.verify()) == [KEY]
+
+
+def test_a_cache_has_entries_once_one_is_there(tmp_path: Path) -> None:
+    """What decides whether a build makes its S3 client ahead (a fresh runner's cache)."""
+    assert not has_entries(str(tmp_path / "missing"))
+    cache = DepsCache(str(tmp_path / "c"))
+    assert not has_entries(cache.root)
+    (Path(cache.deps) / ("k" * 64)).mkdir()
+    assert has_entries(cache.root)

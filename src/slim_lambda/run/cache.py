@@ -54,6 +54,15 @@ def entry_at(root: str, key: str) -> CacheEntry:
     return CacheEntry(key, os.path.join(root, _DEPS, key))
 
 
+def has_entries(root: str) -> bool:
+    """Whether the cache at ``root`` holds any entry (False for a fresh runner's)."""
+    try:
+        with os.scandir(os.path.join(root, _DEPS)) as found:
+            return any(e.name[:1] != "." for e in found)
+    except OSError:
+        return False
+
+
 @dataclass(frozen=True)
 class CacheEntry:
     key: str

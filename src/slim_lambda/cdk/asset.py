@@ -26,6 +26,7 @@ from ..plan.request import BuildRequest
 from ..plan.resolve import resolve_request
 from ..platform import IMAGE_CONTEXT_KEY, IMAGE_ENV_VAR
 from ..run.engine_socket import EngineSocket
+from ..run.remote_use import warm_ahead
 from ..run.target import pin_request
 from .staging import SlimLocalBundling
 
@@ -84,6 +85,7 @@ def slim_asset(request: BuildRequest) -> SlimAsset:
     built by :class:`SlimLocalBundling`. The build image is named for CDK's bookkeeping only: the
     local hook always builds (in that image, or locally), so CDK never runs it itself. A
     request pinned already (:func:`pinned`) keeps its pin."""
+    warm_ahead(request.bundling)  # a fresh runner's S3 client, while this hashes
     if request.pinned is None:
         request = pinned(request)
     bundler = SlimLocalBundling(request)

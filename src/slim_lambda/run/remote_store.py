@@ -7,8 +7,9 @@ slow costs seconds, not a synth; every boto3 and network error becomes one
 :class:`~slim_lambda.errors.RemoteCacheError` here. Long transfers report their bytes and
 speed through the session's progress line. One client serves every build of a process
 with the same ``AWS_*`` environment (creating one took 0.1 s per function of a synth),
-and :func:`warm_client` makes it on a thread while a fresh runner's build computes its
-key: importing boto3 and making the client took 0.3 s of its 2.3 s build.
+and :func:`warm_client` makes it on a thread while a fresh runner's construct hashes its
+inputs (:func:`~.remote_use.warm_ahead`): importing boto3 and making the client took
+0.3 s of its 2.3 s build.
 """
 
 from __future__ import annotations

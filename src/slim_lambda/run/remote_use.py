@@ -16,13 +16,14 @@ import time
 from collections.abc import Callable
 
 from ..errors import RemoteCacheError
-from ..plan.remote import REQUIRED_ENV, WRITE_ENV, RemoteCache
+from ..options import BundlingOptions
+from ..plan.remote import REQUIRED_ENV, WRITE_ENV, RemoteCache, remote_cache
 from ..report.parts import Step
-from .cache import CacheEntry, DepsCache
+from .cache import CacheEntry, DepsCache, default_cache_dir, has_entries
 from .remote import BadEntry, fetch_entry, upload_entry
-from .remote_store import S3Store
+from .remote_store import S3Store, warm_client
 
-__all__ = ["FETCH_STEP", "UPLOAD_STEP", "RemoteUse"]
+__all__ = ["FETCH_STEP", "UPLOAD_STEP", "RemoteUse", "build_remote", "warm_ahead"]
 
 FETCH_STEP = "remote cache fetch"
 UPLOAD_STEP = "remote cache upload"
@@ -30,6 +31,23 @@ UPLOAD_STEP = "remote cache upload"
 
 _FAILED: dict[str, str] = {}
 """Remote URL → the failure that made this process stop asking it."""
+
+
+def build_remote(bundling: BundlingOptions) -> RemoteCache | None:
+    """The remote cache a build with these options uses; None without one (or without a
+    cache: a build with ``cache=False`` neither fetches nor uploads)."""
+    return (remote_cache(bundling.remote_cache, bundling.remote_cache_required)
+            if bundling.cache else None)
+
+
+def warm_ahead(bundling: BundlingOptions) -> None:
+    """On a fresh runner (a remote, and a local cache with no entries) make the S3 client
+    on a thread now, while the caller hashes its inputs: its build will ask the remote.
+    Never for a cache that may hit locally: there boto3 would be loaded for nothing (on a
+    local hit that cost 0.3 s)."""
+    if build_remote(bundling) is not None and \
+            not has_entries(default_cache_dir(bundling.cache_dir)):
+        warm_client()
 
 
 class RemoteUse:

@@ -14,16 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..plan.remote import remote_cache
 from ..plan.request import BuildRequest
 from ..plan.resolution_env import resolution_settings
 from .access import Access, choose_access, probe_sees_files, requested_access
-from .cache import DepsCache, default_cache_dir, has_entries
+from .cache import DepsCache, default_cache_dir
 from .container import DockerRunner
 from .engine import engine_host
 from .environment import build_environment
-from .remote_store import warm_client
-from .remote_use import RemoteUse
+from .remote_use import RemoteUse, build_remote, warm_ahead
 from .target import resolve_mode, resolve_target
 from .zipsize import NodeDeflater
 
@@ -45,13 +43,7 @@ class Session:
 
     def __init__(self, request: BuildRequest, docker: DockerRunner, log: Log) -> None:
         b = request.bundling
-        remote = remote_cache(b.remote_cache, b.remote_cache_required) if b.cache else None
-        root = default_cache_dir(b.cache_dir) if b.cache else ""
-        if remote is not None and not has_entries(root):
-            # a fresh runner will ask the remote: make its client on a thread while the
-            # rest of this and the key are computed (never for a cache that may hit: on a
-            # local hit the thread only slowed the synth, by 0.3 s)
-            warm_client()
+        warm_ahead(b)  # while the rest of this and the key are computed
         self.deflater = NodeDeflater()
         self.docker = docker
         self.env = build_environment(request.bundling)
@@ -72,10 +64,12 @@ class Session:
             self.deflater.close()
             raise
         self._tmp_cache: str | None = None
-        if not b.cache:
+        if b.cache:
+            root = default_cache_dir(b.cache_dir)
+        else:
             self._tmp_cache = root = tempfile.mkdtemp(prefix="slim-lambda-nocache-")
         self.cache = DepsCache(root, max_bytes=b.cache_max_bytes)
-        self.remote = RemoteUse(remote, self.progress)
+        self.remote = RemoteUse(build_remote(b), self.progress)
 
     def log(self, line: str) -> None:
         self._log(self.env.redact(line))

@@ -14,7 +14,8 @@ step (packing and checking the entry, then the PUT: a build without a remote cac
 neither), it is judged against the second floor, ≤ 0.5× PythonFunction's first synth.
 Both denominators vary by ±20 % between runs here (PyPI's speed), so PythonFunction's
 first synth and the cold build are each the median of ``first_runs`` synths, each with
-empty caches (the later cold builds find the remote filled: ``present``, nothing packed).
+empty caches (the later cold builds run without the remote, which would otherwise serve
+them the warming synth's tree).
 Results saved before that hold one sample of each, and still render.
 """
 
@@ -76,7 +77,8 @@ def measure(work: Path, seed: Path, image: str, ca: str | None, runs: int = 2,
         empty = {tool: [synth(tool, f"empty-{tool}-{i}", 0) for i in range(runs)]
                  for tool in ("slim", "alpha")}
         alpha = [synth("alpha", f"alpha-first-{i}") for i in range(first_runs)]
-        upload = [synth("slim", f"warming-{i}", environment=remote) for i in range(first_runs)]
+        upload = [synth("slim", "warming", environment=remote)]
+        upload += [synth("slim", f"cold-{i}") for i in range(1, first_runs)]
         fresh = [synth("slim", f"fresh-{i}", environment=remote) for i in range(runs)]
     return {"runs": runs, "empty": empty, "alpha_first": alpha, "warming": upload,
             "fresh": fresh}

@@ -102,7 +102,7 @@ def test_the_measure_on_a_tiny_entry(build_image: str, tmp_path: Path) -> None:
     (seed / "requirements.txt").write_text("")
     m = fresh_runner.measure(tmp_path / "work", seed, build_image, None, runs=1,
                              say=lambda _line: None, warm_up=False, first_runs=2)
-    assert [s["remote"] for s in m["warming"]] == ["uploaded", "present"]
+    assert [s["remote"] for s in m["warming"]] == ["uploaded", ""]  # a cold build, no remote
     assert len(m["alpha_first"]) == 2
     assert [s["remote"] for s in m["fresh"]] == ["hit"]
     assert m["fresh"][0]["bytes"] == m["warming"][0]["bytes"] > 0
@@ -111,16 +111,16 @@ def test_the_measure_on_a_tiny_entry(build_image: str, tmp_path: Path) -> None:
 
 def test_the_denominators_are_medians_of_their_synths() -> None:
     """PythonFunction's first synth and the cold build vary by ±20 % between runs: each is
-    the median of its synths (the later warming synths find the remote filled)."""
+    the median of its synths (the later cold builds run without the remote)."""
     m = _measured(8.0)
     m["alpha_first"] = [{"seconds": s, "own_s": s - 4.0} for s in (40.0, 30.0, 50.0)]
     m["warming"] = [{"seconds": 30.0, "own_s": 25.0, "remote": "uploaded", "upload_s": 4.0,
                      "bytes": 52_000_000, "transfer_s": 2.0},
-                    {"seconds": 24.0, "own_s": 19.0, "remote": "present", "upload_s": 0.1},
-                    {"seconds": 29.0, "own_s": 24.0, "remote": "present", "upload_s": 0.1}]
+                    {"seconds": 24.0, "own_s": 19.0, "remote": "", "upload_s": 0.0},
+                    {"seconds": 29.0, "own_s": 24.0, "remote": "", "upload_s": 0.0}]
     c = fresh_runner.cold_figures(m)
     assert c["total"]["alpha"] == 40.0 and c["own"]["alpha"] == 36.0
-    # less each one's upload step: 26.0, 23.9, 28.9 s; own 21.0, 18.9, 23.9 s
+    # less each one's upload step: 26.0, 24.0, 29.0 s; own 21.0, 19.0, 24.0 s
     assert c["total"]["cold"] == pytest.approx(26.0) and c["own"]["cold"] == pytest.approx(21.0)
     lines = fresh_runner.render(m)
     assert "  PF first: median of 3; cold first build: median of 3" in lines

@@ -10,6 +10,7 @@ import pytest
 
 from slim_lambda.errors import RemoteCacheError
 from slim_lambda.plan.remote import RemoteCache
+from slim_lambda.run import remote_store
 from slim_lambda.run.remote_store import S3Store, Stream
 
 
@@ -63,3 +64,25 @@ def test_builds_in_one_environment_share_one_client(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:2")
     other = S3Store(remote).client
     assert other is not first and other.meta.endpoint_url == "http://127.0.0.1:2"
+
+
+def test_the_client_is_made_ahead_once_per_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The construct and then its build both ask for the client ahead: one thread makes it."""
+    started: list[str] = []
+
+    class Thread:
+        def __init__(self, *, target: object, name: str, daemon: bool) -> None:
+            self.name = name
+
+        def start(self) -> None:
+            started.append(self.name)
+
+    monkeypatch.setattr(remote_store.threading, "Thread", Thread)
+    monkeypatch.setattr(remote_store, "_WARMING", set())
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:3")
+    remote_store.warm_client()
+    remote_store.warm_client()
+    assert started == ["slim-lambda-s3-client"]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4")
+    remote_store.warm_client()
+    assert len(started) == 2

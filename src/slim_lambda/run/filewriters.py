@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from ..pipeline.workers import available_cpus
 from .remote_manifest import Record
@@ -50,7 +50,6 @@ class FileWriters:
         self._room = threading.Condition()
         self._waiting = 0
         self._max = max_bytes
-        self._futures: list[Future[None]] = []
         self._failed: BaseException | None = None
 
     def __enter__(self) -> FileWriters:
@@ -67,7 +66,7 @@ class FileWriters:
             if self._failed is not None:
                 raise self._failed
             self._waiting += len(data)
-        self._futures.append(self._pool.submit(self._write, path, data, record))
+        self._pool.submit(self._write, path, data, record)
 
     def _write(self, path: str, data: bytes, record: Record) -> None:
         try:
@@ -83,7 +82,6 @@ class FileWriters:
 
     def finish(self) -> None:
         """Wait for every file; raise the first failure."""
-        for future in self._futures:
-            future.exception()
+        self._pool.shutdown(wait=True)
         if self._failed is not None:
             raise self._failed

@@ -34,14 +34,21 @@ ATTEMPTS = 3
 CHUNK = 1 << 20
 _ABSENT = ("NoSuchKey", "404", "NotFound")
 _TAKEN = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
-_CLIENTS: dict[tuple[tuple[str, str], ...], Any] = {}
+_Env = tuple[tuple[str, str], ...]
+_CLIENTS: dict[_Env, Any] = {}
 """This process's S3 clients, by the ``AWS_*`` environment they were made in."""
 _CLIENTS_LOCK = threading.Lock()
+_WARMING: set[_Env] = set()
+"""The environments whose client :func:`warm_client` has started making."""
+
+
+def _aws_env() -> _Env:
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
 
 
 def _shared_client() -> Any:
     """The S3 client for this environment: made once (boto3 clients are thread-safe)."""
-    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+    env = _aws_env()
     with _CLIENTS_LOCK:
         if env not in _CLIENTS:
             import boto3
@@ -54,8 +61,15 @@ def _shared_client() -> Any:
 
 
 def warm_client() -> None:
-    """Make this environment's client on a daemon thread; a failure there is left for the
-    first real use to raise, as it would have."""
+    """Make this environment's client on a daemon thread, once (the construct and then its
+    build both ask); a failure there is left for the first real use to raise, as it would
+    have."""
+    env = _aws_env()
+    with _CLIENTS_LOCK:
+        if env in _WARMING:
+            return
+        _WARMING.add(env)
+
     def make() -> None:
         with contextlib.suppress(Exception):  # raised again where the client is used
             _shared_client()

@@ -9,11 +9,9 @@ remote each end in a local build whose asset is byte-identical to A's.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import subprocess
-import tarfile
 import threading
 import time
 from collections.abc import Iterator
@@ -171,27 +169,31 @@ def _object(remote: RemoteCache, key: str, s3c: Any) -> tuple[dict[str, Any], by
     return manifest, s3c.get_object(Bucket=BUCKET, Key=manifest["object"])["Body"].read()
 
 
-def _edit_one_file(data: bytes) -> bytes:
-    """The object with one byte of one tree file changed, sizes kept."""
-    raw = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
-    out = io.BytesIO()
-    edited = False
-    with tarfile.open(fileobj=io.BytesIO(raw)) as src, \
-            tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as dst:
-        for member in src:
-            f = src.extractfile(member) if member.isreg() else None
-            body = f.read() if f is not None else None
-            if body and not edited and member.name.endswith(".py"):
-                body, edited = b"#" + body[1:], True
-            dst.addfile(member, io.BytesIO(body) if body is not None else None)
+def _edit_one_file(manifest: dict[str, Any], data: bytes) -> bytes:
+    """The object with one byte of one tree file changed, sizes kept; the manifest's frame
+    sizes follow it (the file's sha256 in the manifest does not)."""
+    files = [f for f in manifest["files"] if f["kind"] == "file"]
+    out, offset, edited = [], 0, False
+    for frame in manifest["frames"]:
+        raw = bytearray(zstandard.ZstdDecompressor().decompress(data[offset:offset + frame[
+            "bytes"]]))
+        offset += frame["bytes"]
+        at = 0
+        for f in files[:frame["files"]]:
+            if not edited and f["path"].endswith(".py") and f["size"]:
+                raw[at], edited = ord("#") if raw[at] != ord("#") else ord("!"), True
+            at += f["size"]
+        del files[:frame["files"]]
+        out.append(zstandard.ZstdCompressor().compress(bytes(raw)))
+        frame["bytes"] = len(out[-1])
     assert edited
-    return zstandard.ZstdCompressor().compress(out.getvalue())
+    return b"".join(out)
 
 
 def _tamper(case: str, remote: RemoteCache, key: str, s3c: Any) -> None:
     manifest, data = _object(remote, key, s3c)
     if case == "edited file":
-        data = _edit_one_file(data)
+        data = _edit_one_file(manifest, data)
         manifest.update(object_bytes=len(data),
                         object_sha256=hashlib.sha256(data).hexdigest())
     elif case == "truncated object":
@@ -297,7 +299,8 @@ def test_concurrent_uploaders_of_one_key_leave_one_complete_entry(
     listed = aws.client("s3").list_objects_v2(Bucket=BUCKET,
                                               Prefix=remote.entry_prefix(machine_a["key"]))
     names = sorted(o["Key"].rsplit("/", 1)[1] for o in listed["Contents"])
-    assert len(names) == 2 and names[1] == "manifest.json", "the losers' objects are gone"
+    manifest_name = remote.manifest_key(machine_a["key"]).rsplit("/", 1)[1]
+    assert len(names) == 2 and names[1] == manifest_name, "the losers' objects are gone"
     cache = DepsCache(str(tmp_path / "b"))
     with cache.lock(machine_a["key"]):
         fetched, transfer = fetch_entry(store, cache, machine_a["key"], print)

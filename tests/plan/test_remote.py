@@ -33,7 +33,7 @@ def test_urls_parse_to_a_bucket_and_a_normalized_prefix(url: str, bucket: str, p
     assert parse(url) == (bucket, prefix)
     remote = remote_cache(url, environ={})
     assert remote is not None and remote.url == f"s3://{bucket}/{prefix}"
-    assert remote.manifest_key("k" * 64) == f"{prefix}{'k' * 64}/manifest.json"
+    assert remote.manifest_key("k" * 64) == f"{prefix}{'k' * 64}/manifest-v2.json"
     assert remote.object_key("k" * 64, "u1").startswith(remote.entry_prefix("k" * 64))
 
 

@@ -7,18 +7,18 @@ import json
 import os
 import shutil
 import stat
-import tarfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from slim_lambda.run import remote_pack
 from slim_lambda.run.integrity import seal_tree
 from slim_lambda.run.remote_manifest import (
     META_NAME,
+    Frame,
     Manifest,
     Record,
     link_problem,
@@ -48,8 +48,9 @@ def _entry(root: Path, files: dict[str, bytes]) -> Path:
 def _pack(entry: Path) -> tuple[bytes, Manifest]:
     sealed = json.loads((entry / "hashes.json").read_text())
     out = io.BytesIO()
-    records, size, sha = pack_entry(str(entry), out, sealed)
-    manifest = Manifest(KEY, PREFIX + "u1.tar.zst", size, sha, {r.path: r for r in records})
+    records, frames, size, sha = pack_entry(str(entry), out, sealed)
+    manifest = Manifest(KEY, PREFIX + "u1.zst", size, sha, {r.path: r for r in records},
+                        tuple(frames))
     # what a reader gets back is what the manifest's JSON says
     return out.getvalue(), read_manifest(json.loads(json.dumps(manifest.to_json())), KEY,
                                          PREFIX)
@@ -82,6 +83,19 @@ def test_an_entry_round_trips_with_dirs_links_and_modes(tmp_path: Path) -> None:
     unpack_entry(io.BytesIO(data), str(staging), manifest)
     assert _tree(staging) == {r: v for r, v in _tree(entry).items() if r != "hashes.json"}
     assert (staging / META_NAME).read_bytes() == (entry / META_NAME).read_bytes()
+
+
+def test_frames_cut_after_whole_files_and_unpack_in_parallel_in_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(remote_pack, "FRAME_BYTES", 1000)
+    files = {f"pkg/m{i:03}.py": os.urandom(i * 13) for i in range(120)}
+    entry = _entry(tmp_path / "a", files)
+    data, manifest = _pack(entry)
+    assert len(manifest.frames) > 20
+    assert all(f.raw_bytes - f.files[-1].size < 1000 for f in manifest.frames)  # whole files
+    assert sum(f.bytes for f in manifest.frames) == len(data) == manifest.object_bytes
+    unpack_entry(io.BytesIO(data), str(tmp_path / "b"), manifest)
+    assert _tree(tmp_path / "b") == {r: v for r, v in _tree(entry).items() if r != "hashes.json"}
 
 
 @settings(max_examples=25, deadline=None,
@@ -120,58 +134,63 @@ def _unpack_problem(tmp_path: Path, data: bytes, manifest: Manifest) -> str:
 
 def test_a_file_that_differs_from_the_manifest_is_refused(tmp_path: Path) -> None:
     data, manifest = _pack(_entry(tmp_path / "a", {"m.py": b"good\n"}))
-    wrong = {**manifest.records, "tree/m.py": Record("tree/m.py", "file", size=5,
-                                                     sha256="0" * 64)}
-    problem = _unpack_problem(tmp_path, data, Manifest(**{**manifest.__dict__,
-                                                          "records": wrong}))
+    doc = manifest.to_json()
+    for item in doc["files"]:
+        if item["path"] == "tree/m.py":
+            item["sha256"] = "0" * 64
+    problem = _unpack_problem(tmp_path, data, read_manifest(doc, KEY, PREFIX))
     assert "tree/m.py differs from the manifest" in problem
+    assert not (tmp_path / "staging" / "tree" / "m.py").exists()
 
 
-def test_a_member_missing_from_the_object_or_the_manifest_is_refused(tmp_path: Path) -> None:
-    data, manifest = _pack(_entry(tmp_path / "a", {"m.py": b"1\n", "n.py": b"2\n"}))
-    fewer = {k: v for k, v in manifest.records.items() if k != "tree/n.py"}
-    assert "'tree/n.py' is not in the manifest" in _unpack_problem(
-        tmp_path, data, Manifest(**{**manifest.__dict__, "records": fewer}))
-    more = {**manifest.records, "tree/o.py": Record("tree/o.py", "file", 1, "0" * 64)}
-    assert "'tree/o.py' is listed but not in the object" in _unpack_problem(
-        tmp_path, data, Manifest(**{**manifest.__dict__, "records": more}))
+def _with(manifest: Manifest, **over: Any) -> Manifest:
+    return Manifest(**{**manifest.__dict__, **over})
 
 
-def _hostile(member: tarfile.TarInfo, body: bytes = b"") -> bytes:
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w") as tar:
-        tar.addfile(member, io.BytesIO(body) if body else None)
-    return zstandard.ZstdCompressor().compress(raw.getvalue())
+def test_frames_that_do_not_hold_what_the_manifest_lists_are_refused(tmp_path: Path) -> None:
+    data, manifest = _pack(_entry(tmp_path / "a", {"m.py": b"1\n", "n.py": b"22\n"}))
+    (frame,) = manifest.frames
+    shorter = Record("tree/n.py", "file", size=2, sha256="0" * 64)
+    fewer = tuple(shorter if r.path == "tree/n.py" else r for r in frame.files)
+    assert "does not say it holds" in _unpack_problem(
+        tmp_path, data, _with(manifest, frames=(Frame(frame.bytes, fewer),)))
+    junk = b"\0" * len(data)
+    assert "does not decompress" in _unpack_problem(tmp_path, junk, manifest)
 
 
-@pytest.mark.parametrize(("name", "kind", "link", "says"), [
-    ("../escape.py", tarfile.REGTYPE, "", "'..' part"),
-    ("/etc/evil", tarfile.REGTYPE, "", "absolute"),
-    ("tree/../../x", tarfile.REGTYPE, "", "'..' part"),
-    ("elsewhere/x", tarfile.REGTYPE, "", "neither the tree nor its meta"),
-    ("tree/dev", tarfile.CHRTYPE, "", "is a other"),
-    ("tree/fifo", tarfile.FIFOTYPE, "", "is a other"),
-    ("tree/hard", tarfile.LNKTYPE, "tree/m.py", "is a other"),
-    ("tree/out", tarfile.SYMTYPE, "../../etc/passwd", "differs from the manifest"),
-])
-def test_hostile_members_are_refused_and_nothing_is_written_outside(
-        tmp_path: Path, name: str, kind: bytes, link: str, says: str) -> None:
-    member = tarfile.TarInfo(name)
-    member.type, member.linkname, member.size = kind, link, 4 if kind == tarfile.REGTYPE else 0
-    records = {"tree/dev": Record("tree/dev", "file", 0, "0" * 64),
-               "tree/fifo": Record("tree/fifo", "file", 0, "0" * 64),
-               "tree/hard": Record("tree/hard", "file", 0, "0" * 64),
-               "tree/out": Record("tree/out", "link", target="x")}
-    manifest = Manifest(KEY, PREFIX + "u.tar.zst", 1, "0" * 64, records)
+def test_frames_in_another_order_are_refused(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(remote_pack, "FRAME_BYTES", 10)
+    data, manifest = _pack(_entry(tmp_path / "a", {"m.py": b"one = 1\n" * 3,
+                                                   "n.py": b"two = 2\n" * 3}))
+    *_meta, m, n = manifest.frames
+    assert m.bytes == n.bytes and m.raw_bytes == n.raw_bytes
+    swapped = data[:-2 * m.bytes] + data[-m.bytes:] + data[-2 * m.bytes:-m.bytes]
+    assert "tree/m.py differs from the manifest" in _unpack_problem(tmp_path, swapped, manifest)
+
+
+def test_nothing_is_written_through_a_link_the_manifest_lists(tmp_path: Path) -> None:
+    """A file under a path the manifest also lists as a link: the directory is made
+    first, the link then fails, nothing lands outside the staging directory."""
+    data, manifest = _pack(_entry(tmp_path / "a", {"l/x.py": b"x = 1\n"}))
+    records = {**manifest.records, "tree/l": Record("tree/l", "link", target="../..")}
     before = set(os.listdir(tmp_path))
-    assert says in _unpack_problem(tmp_path, _hostile(member, b"evil"[:member.size]), manifest)
+    assert "does not unpack" in _unpack_problem(tmp_path, data,
+                                                _with(manifest, records=records))
     assert set(os.listdir(tmp_path)) - before == {"staging"}
-    assert not (tmp_path / "escape.py").exists()
+    assert not (tmp_path / "staging" / "tree" / "l").is_symlink()
+
+
+def test_a_file_that_is_also_a_directory_is_refused(tmp_path: Path) -> None:
+    data, manifest = _pack(_entry(tmp_path / "a", {"a.py": b"1\n"}))
+    records = {**manifest.records, "tree/a.py/x": Record("tree/a.py/x", "dir")}
+    assert "does not unpack" in _unpack_problem(tmp_path, data,
+                                                _with(manifest, records=records))
 
 
 def test_a_truncated_object_is_refused(tmp_path: Path) -> None:
     data, manifest = _pack(_entry(tmp_path / "a", {"m.py": os.urandom(300_000)}))
-    assert "does not unpack" in _unpack_problem(tmp_path, data[: len(data) // 2], manifest)
+    assert "truncated" in _unpack_problem(tmp_path, data[: len(data) // 2], manifest)
 
 
 @pytest.mark.parametrize(("path", "problem"), [
@@ -193,18 +212,23 @@ def test_link_targets_stay_in_the_tree(path: str, target: str, ok: bool) -> None
 
 
 def _doc(**over: Any) -> dict[str, Any]:
-    doc = {"format": 1, "key": KEY, "object": PREFIX + "u1.tar.zst", "object_bytes": 10,
+    doc = {"format": 2, "key": KEY, "object": PREFIX + "u1.zst", "object_bytes": 10,
            "object_sha256": "f" * 64, "compression": "zstd",
            "files": [{"path": META_NAME, "kind": "file", "size": 2, "sha256": "0" * 64,
-                      "mode": 0o644}]}
+                      "mode": 0o644}], "frames": [{"bytes": 10, "files": 1}]}
     return doc | over
+
+
+def test_a_well_formed_manifest_is_read() -> None:
+    manifest = read_manifest(_doc(), KEY, PREFIX)
+    assert [f.files for f in manifest.frames] == [(manifest.records[META_NAME],)]
 
 
 @pytest.mark.parametrize(("doc", "says"), [
     (_doc(key="b" * 64), "the manifest of another key"),
-    (_doc(format=2), "not a format 1 manifest"),
-    (_doc(object=f"cache/{'b' * 64}/u1.tar.zst"), "is not under"),
-    (_doc(object=PREFIX + "sub/u1.tar.zst"), "is not under"),
+    (_doc(format=1), "not a format 2 manifest"),
+    (_doc(object=f"cache/{'b' * 64}/u1.zst"), "is not under"),
+    (_doc(object=PREFIX + "sub/u1.zst"), "is not under"),
     (_doc(object_bytes=-1), "object size or sha256"),
     (_doc(files=[]), f"it has no {META_NAME}"),
     (_doc(files=[{"path": "../x", "kind": "file", "size": 1, "sha256": "0" * 64,
@@ -213,7 +237,13 @@ def _doc(**over: Any) -> dict[str, Any]:
                   "mode": 0o4755}]), "mode is invalid"),
     (_doc(files=[{"path": "tree/x", "kind": "link", "target": "../../x"}]), "out of the tree"),
     (_doc(files=[{"path": "tree/x", "kind": "device"}]), "not a file, a directory or a link"),
-    ("not a dict", "not a format 1 manifest"),
+    ("not a dict", "not a format 2 manifest"),
+    (_doc(frames=None), "it lists no frames"),
+    (_doc(frames=[{"bytes": 10, "files": 2}]), "within the files listed"),
+    (_doc(frames=[{"bytes": 10, "files": 0}]), "not a positive size"),
+    (_doc(frames=[{"bytes": 4, "files": 1}, {"bytes": 6, "files": 1}]), "within the files"),
+    (_doc(frames=[{"bytes": 9, "files": 1}]), "do not add up"),
+    (_doc(frames=[{"bytes": 2000, "files": 1}], object_bytes=2000), "cannot hold only"),
 ])
 def test_manifests_that_are_not_for_this_key_or_not_safe_are_refused(doc: Any, says: str
                                                                       ) -> None:

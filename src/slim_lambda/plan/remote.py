@@ -18,8 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["REMOTE_CONTEXT_KEY", "REMOTE_ENV", "REMOTE_EXTRA", "REQUIRED_ENV", "WRITE_ENV",
-           "RemoteCache", "remote_cache", "remote_problems", "remote_url"]
+__all__ = ["ENTRY_FORMAT", "MANIFEST_NAME", "REMOTE_CONTEXT_KEY", "REMOTE_ENV", "REMOTE_EXTRA",
+           "REQUIRED_ENV", "WRITE_ENV", "RemoteCache", "remote_cache", "remote_problems",
+           "remote_url"]
 
 REMOTE_ENV = "SLIM_LAMBDA_REMOTE_CACHE"
 REMOTE_CONTEXT_KEY = "slim-lambda:remote-cache"
@@ -29,6 +30,12 @@ REQUIRED_ENV = "SLIM_LAMBDA_REMOTE_CACHE_REQUIRED"
 """``1``: a remote that fails (down, denied, slow) fails the build instead of a warning."""
 REMOTE_EXTRA = ("boto3", "zstandard")
 """What ``pip install 'slim-lambda[s3]'`` brings, imported only when a remote is set."""
+ENTRY_FORMAT = 2
+"""The layout of a remote entry (its object and its manifest), bumped when a reader of the
+old one could misread the new one. It names the manifest, so clients of two formats that
+share a bucket each see only their own entries (format 1 was one tar.zst)."""
+MANIFEST_NAME = f"manifest-v{ENTRY_FORMAT}.json"
+"""The last object an upload writes under an entry's prefix: the entry is there once it is."""
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _FALSE = ("0", "false", "no", "off")
 
@@ -52,10 +59,10 @@ class RemoteCache:
         return f"{self.prefix}{key}/"
 
     def manifest_key(self, key: str) -> str:
-        return f"{self.entry_prefix(key)}manifest.json"
+        return f"{self.entry_prefix(key)}{MANIFEST_NAME}"
 
     def object_key(self, key: str, upload_id: str) -> str:
-        return f"{self.entry_prefix(key)}{upload_id}.tar.zst"
+        return f"{self.entry_prefix(key)}{upload_id}.zst"
 
 
 def remote_url(option: str | None, env: str | None, context: Any) -> str | None:

@@ -146,12 +146,12 @@ def upload_entry(store: S3Store, entry: CacheEntry, say: Say) -> Transfer:
         raise BadEntry(f"the local entry has no readable {HASHES}") from e
     with tempfile.NamedTemporaryFile(prefix="slim-lambda-upload-") as f:
         try:
-            records, size, sha = pack_entry(entry.path, f, sealed)
+            records, frames, size, sha = pack_entry(entry.path, f, sealed)
         except ValueError as e:
             raise BadEntry(f"the local entry is not as built: {e}") from e
         f.flush()
         manifest = Manifest(entry.key, remote.object_key(entry.key, uuid.uuid4().hex), size,
-                            sha, {r.path: r for r in records})
+                            sha, {r.path: r for r in records}, tuple(frames))
         meter = Meter(f"uploading {entry.key[:16]}", size, say)
         store.upload(f.name, manifest.object, meter)
     body = json.dumps(manifest.to_json(), sort_keys=True).encode()

@@ -1,11 +1,14 @@
 """The manifest of a remote cache entry, and the rules an untrusted entry must pass: pure.
 
-An entry travels as one compressed tar (its ``tree/`` and its meta) and a manifest naming
-that object, its size and sha256, and every file, directory and link with its size, sha256
-and mode. The manifest is written last, so an entry without one is not there yet; a reader
-trusts nothing the manifest does not name, and a manifest only for the key it asked for
-and an object under that key's prefix. Member paths are checked before anything is
-written: no absolute path, no ``..``, no device, no link leaving the tree.
+An entry travels as one object and a manifest. The manifest names the object, its size and
+sha256, every file, directory and link of the entry (its ``tree/`` and its meta) with its
+size, sha256 and mode, and the object's frames: the object is only the files' bytes, in the
+manifest's order, cut into independent zstd frames of whole files, so that a reader
+decompresses them in parallel and takes no name, kind or size from the object itself. The
+manifest is written last, so an entry without one is not there yet; a reader trusts nothing
+the manifest does not name, and a manifest only for the key it asked for and an object
+under that key's prefix. Paths are checked before anything is written: no absolute path,
+no ``..``, no link leaving the tree; and frames must add up to the object and its files.
 """
 
 from __future__ import annotations
@@ -14,13 +17,12 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+from ..plan.remote import ENTRY_FORMAT as FORMAT
 from .cache import META_SUFFIX
 
-__all__ = ["FORMAT", "META_NAME", "Manifest", "Record", "link_problem", "member_problem",
-           "read_manifest"]
+__all__ = ["FORMAT", "META_NAME", "Frame", "Manifest", "Record", "frame_bound", "link_problem",
+           "member_problem", "read_manifest"]
 
-FORMAT = 1
-"""Bumped when a reader of the old format could misread the new one."""
 TREE = "tree"
 META_NAME = TREE + META_SUFFIX
 KINDS = ("file", "dir", "link")
@@ -50,6 +52,18 @@ class Record:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """One zstd frame of the object: ``bytes`` long, holding ``files`` back to back."""
+
+    bytes: int
+    files: tuple[Record, ...]
+
+    @property
+    def raw_bytes(self) -> int:
+        return sum(r.size for r in self.files)
+
+
+@dataclass(frozen=True)
 class Manifest:
     key: str
     object: str
@@ -57,15 +71,20 @@ class Manifest:
     object_bytes: int
     object_sha256: str
     records: dict[str, Record]
+    """Every member, the files in the object's order."""
+    frames: tuple[Frame, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "key": self.key, "object": self.object,
                 "object_bytes": self.object_bytes, "object_sha256": self.object_sha256,
-                "compression": "zstd", "files": [r.to_json() for r in self.records.values()]}
+                "compression": "zstd", "files": [r.to_json() for r in self.records.values()],
+                "frames": [{"bytes": f.bytes, "files": len(f.files)} for f in self.frames]}
 
-    @property
-    def tree_bytes(self) -> int:
-        return sum(r.size for r in self.records.values())
+
+def frame_bound(raw_bytes: int) -> int:
+    """The most bytes zstd may take for ``raw_bytes`` (its compress bound, with room for
+    the frame's header): a manifest that says more is not believed."""
+    return raw_bytes + (raw_bytes >> 7) + 1024
 
 
 def member_problem(path: str) -> str | None:
@@ -138,4 +157,30 @@ def read_manifest(data: object, key: str, entry_prefix: str) -> Manifest:
         records[record.path] = record
     if records.get(META_NAME, Record("", "")).kind != "file":
         raise ValueError(f"it has no {META_NAME}")
-    return Manifest(key, obj, size, sha, records)
+    return Manifest(key, obj, size, sha, records, _frames(data.get("frames"), records, size))
+
+
+def _frames(items: Any, records: dict[str, Record], object_bytes: int) -> tuple[Frame, ...]:
+    """The frames a manifest lists, each checked to hold at least one file and to be no
+    larger than zstd makes it; together exactly the object and every file, in order."""
+    if not isinstance(items, list):
+        raise ValueError("it lists no frames")
+    files = [r for r in records.values() if r.kind == "file"]
+    frames: list[Frame] = []
+    start = 0
+    for item in items:
+        length = item.get("bytes") if isinstance(item, dict) else None
+        count = item.get("files") if isinstance(item, dict) else None
+        if not isinstance(length, int) or not isinstance(count, int) or length <= 0 \
+                or count <= 0 or start + count > len(files):
+            raise ValueError(f"a frame is not a positive size and file count within the "
+                             f"files listed: {item!r:.80}")
+        frame = Frame(length, tuple(files[start:start + count]))
+        if length > frame_bound(frame.raw_bytes):
+            raise ValueError(f"a frame of {length:,} bytes cannot hold only "
+                             f"{frame.raw_bytes:,} bytes of files")
+        frames.append(frame)
+        start += count
+    if start != len(files) or sum(f.bytes for f in frames) != object_bytes:
+        raise ValueError("its frames do not add up to the object and its files")
+    return tuple(frames)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import RemoteCacheError
-from ..plan.remote import RemoteCache
+from ..plan.remote import MANIFEST_NAME, RemoteCache
 
 __all__ = ["Meter", "S3Store", "Stream", "warm_client"]
 
@@ -178,7 +178,7 @@ class S3Store:
             for obj in page.get("Contents", []):
                 key, _, name = obj["Key"][len(self.remote.prefix):].partition("/")
                 sizes[key] = sizes.get(key, 0) + int(obj["Size"])
-                if name == "manifest.json":
+                if name == MANIFEST_NAME:
                     done[key] = obj["LastModified"].timestamp()
         for key in sorted(done, key=done.__getitem__):
             yield key, sizes[key], done[key]

@@ -166,9 +166,11 @@ def render(m: dict[str, Any]) -> list[str]:
         v = f[name]
         lines.append(f"  {name + ' s':34} {_s(v['fresh']):>13} {_s(v['alpha']):>9} "
                      f"{_s(v['ratio'], '{:.3f}'):>7}")
+    after = [s["after_s"] for s in hit if "after_s" in s]
     lines.append(f"  remote hits {len(hit)} of {len(m['fresh'])}; download "
                  f"{max(moved, default=0) / 1e6:.1f} MB in "
-                 f"{_s(statistics.median(secs) if secs else None)} s (median)")
+                 f"{_s(statistics.median(secs) if secs else None)} s (median); background "
+                 f"work after a fresh synth {_s(max(after) if after else None)} s (at most)")
     lines.append(f"  the first warming synth (empty caches, builds and uploads): "
                  f"{up['seconds']:.1f} s, upload step {_s(up.get('upload_s'))} s "
                  "(packing, checking, then "

@@ -15,7 +15,7 @@ def _measured(fresh_s: float, alpha_s: float = 40.0, empty_s: float = 5.0) -> di
     def sample(seconds: float, own: float, **more: Any) -> dict[str, Any]:
         return {"seconds": seconds, "own_s": own, **more}
 
-    hit = {"remote": "hit", "bytes": 52_000_000, "transfer_s": 1.5}
+    hit = {"remote": "hit", "bytes": 52_000_000, "transfer_s": 1.5, "after_s": 0.0}
     return {"runs": 2,
             "empty": {"slim": [sample(empty_s, 0.3), sample(empty_s + 0.2, 0.3)],
                       "alpha": [sample(empty_s - 0.5, 0.1), sample(empty_s - 0.5, 0.1)]},
@@ -42,7 +42,8 @@ def test_a_fast_fresh_runner_passes_and_a_slow_one_fails() -> None:
     lines = fresh_runner.render(_measured(8.0))
     assert lines[-1].startswith("  PASS: fresh runner / PF first, own 0.086 (net 0.085)")
     assert lines[-2].startswith("  FAIL: cold first build / PF first, own 0.639")
-    assert "  remote hits 2 of 2; download 52.0 MB in 1.5 s (median)" in lines
+    assert ("  remote hits 2 of 2; download 52.0 MB in 1.5 s (median); background work "
+            "after a fresh synth 0.0 s (at most)") in lines
     assert fresh_runner.render(_measured(30.0))[-1].startswith("  FAIL")
 
 
@@ -75,9 +76,10 @@ def test_the_whole_upload_step_is_taken_off_the_cold_first_build() -> None:
 
 def test_a_fresh_run_that_missed_the_remote_is_not_a_sample() -> None:
     m = _measured(8.0)
-    m["fresh"][1].update(remote="uploaded", seconds=90.0, own_s=80.0)
+    m["fresh"][1].update(remote="uploaded", seconds=90.0, own_s=80.0, after_s=3.5)
     assert fresh_runner.figures(m)["total"]["fresh"] == 8.0
-    assert "  remote hits 1 of 2; download 52.0 MB in 1.5 s (median)" in fresh_runner.render(m)
+    assert ("  remote hits 1 of 2; download 52.0 MB in 1.5 s (median); background work "
+            "after a fresh synth 0.0 s (at most)") in fresh_runner.render(m)
     m["fresh"][0]["remote"] = "miss"
     assert fresh_runner.floor(m).value is None
 

@@ -27,10 +27,12 @@ from slim_lambda import BundlingOptions, SlimPythonFunction
 from slim_lambda.cli import main as cli
 from slim_lambda.plan.remote import REQUIRED_ENV, WRITE_ENV, RemoteCache
 from slim_lambda.run import remote_use as remote_use_module
+from slim_lambda.run import zipafter
 from slim_lambda.run.cache import DepsCache
 from slim_lambda.run.container import PID_LABEL
 from slim_lambda.run.remote import fetch_entry, upload_entry
 from slim_lambda.run.remote_store import S3Store
+from slim_lambda.run.zipestimate import ZIP_ESTIMATE
 from tests.deploy.emulator import Emulator, _free_port, running_emulator
 
 pytestmark = pytest.mark.docker
@@ -144,6 +146,44 @@ def test_machine_b_gets_the_tree_from_the_bucket_without_a_deps_container(
     assert report["cache"]["remote_bytes"] == a["cache"]["remote_bytes"] > 0
     # sealed with the hashes checked on the way in: what `cache verify` recomputes
     assert DepsCache(str(tmp_path / "cache")).verify() == {}
+
+
+def test_exact_zip_shares_are_published_beside_the_entry_and_taken_by_the_next_runner(
+        aws: Emulator, machine_a: dict[str, Any], entry_module: Path, wheels: Path,
+        build_image: str, tmp_path: Path, clean_env: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A's background measurement publishes the exact shares; B's report is exact at once
+    and B measures nothing after its synth. Shares that are not plausible are refused."""
+    assert machine_a["report"]["zipped_estimated"] is True  # a new tree: an estimate
+    assert zipafter.wait(str(machine_a["cache"]), timeout=120)
+    meta_a = DepsCache(str(machine_a["cache"])).entry(machine_a["key"]).meta()
+    remote, s3c = RemoteCache(BUCKET, "a/"), aws.client("s3")
+    published = json.loads(s3c.get_object(Bucket=BUCKET, Key=remote.shares_key(
+        machine_a["key"]))["Body"].read())
+    assert published["zip_engine"] == meta_a["zip_engine"] != ZIP_ESTIMATE
+    measured_after: list[str] = []
+    monkeypatch.setattr(zipafter, "start", lambda _root, key, _remote=None:
+                        measured_after.append(key))
+    report, files, _c = _synth(tmp_path / "b", entry_module,
+                               _bundling(build_image, wheels, "a"), tmp_path / "cache-b")
+    assert report["cache"]["remote"] == "hit" and files == machine_a["files"]
+    assert report["zipped_estimated"] is False and measured_after == []
+    b_zipped = report["zipped_bytes"]
+    meta_b = DepsCache(str(tmp_path / "cache-b")).entry(machine_a["key"]).meta()
+    assert meta_b["files"] == meta_a["files"]
+
+    lying = _seed("lying-shares", machine_a)
+    first = next(iter(published["shares"]))
+    s3c.put_object(Bucket=BUCKET, Key=lying.shares_key(machine_a["key"]), Body=json.dumps(
+        {**published, "shares": {**published["shares"], first: 10**12}}))
+    report, files, _c = _synth(tmp_path / "c", entry_module,
+                               _bundling(build_image, wheels, "lying-shares"),
+                               tmp_path / "cache-c")
+    assert report["cache"]["remote"] == "hit" and files == machine_a["files"]
+    # (A's entry now carries its exact shares: the lie would be all that differs)
+    assert report["zipped_bytes"] == b_zipped < 10**6
+    assert DepsCache(str(tmp_path / "cache-c")).entry(machine_a["key"]).meta()[
+        "files"] == meta_a["files"]
 
 
 def test_the_s3_client_is_made_ahead_only_for_a_cache_with_no_entries(

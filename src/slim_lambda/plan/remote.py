@@ -61,6 +61,10 @@ class RemoteCache:
     def manifest_key(self, key: str) -> str:
         return f"{self.entry_prefix(key)}{MANIFEST_NAME}"
 
+    def shares_key(self, key: str) -> str:
+        """The entry's exact zip shares, created once someone measured them."""
+        return f"{self.entry_prefix(key)}shares-v{ENTRY_FORMAT}.json"
+
     def object_key(self, key: str, upload_id: str) -> str:
         return f"{self.entry_prefix(key)}{upload_id}.zst"
 

@@ -57,7 +57,7 @@ def build(request: BuildRequest, output_dir: str, *, runner: DockerRunner | None
     finally:
         session.close()
     if measure_after is not None:  # the exact zip shares, after the synth's own work
-        zipafter.start(session.cache.root, measure_after)
+        zipafter.start(session.cache.root, measure_after, session.remote.remote)
     return report
 
 

@@ -4,7 +4,8 @@ The remote key is the local key. A fetch reads the manifest, streams the object 
 into the key's private staging directory, unpacking it member by member against the
 manifest as it arrives (:mod:`.remote_pack`, hardened for hostile archives), checks the
 whole object's size and sha256, checks the entry as a local lookup would, and only then
-commits it through the cache's one atomic commit. An upload
+commits it through the cache's one atomic commit, with the exact zip shares published
+beside it when there are some (:mod:`.remote_shares`). An upload
 packs the entry, puts the object under a name no other upload uses, then creates the
 manifest only if none exists: the first complete upload wins, a reader never mixes two,
 and the loser deletes its object. Nothing here decides what a failure means to a build:
@@ -28,6 +29,7 @@ from .cache import CacheEntry, DepsCache
 from .integrity import HASHES
 from .remote_manifest import Manifest, read_manifest
 from .remote_pack import pack_entry, unpack_entry
+from .remote_shares import apply_shares
 from .remote_store import Meter, S3Store, Stream
 
 __all__ = ["BadEntry", "Transfer", "fetch_entry", "upload_entry"]
@@ -104,10 +106,12 @@ def fetch_entry(store: S3Store, cache: DepsCache, key: str, say: Say
             raise BadEntry(f"the unpacked entry is broken: {problem}")
         checked = {r.path.removeprefix("tree/"): r.sha256 for r in manifest.records.values()
                    if r.kind == "file" and r.path.startswith("tree/")}
-        return cache.commit(key, staging, checked), transfer
+        entry = cache.commit(key, staging, checked)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    apply_shares(store, entry)
+    return entry, transfer
 
 
 def _download(store: S3Store, manifest: Manifest, staging: str, say: Say) -> Transfer:

@@ -15,6 +15,9 @@ calls :func:`release` (and :func:`wait` does). The hold is a pipe: the builder k
 write end, each child blocks on reading the other, and the kernel closes the write end
 however the builder ends, even killed.
 
+With a remote cache this build may write, the measured shares are then published beside
+the remote entry (:mod:`.remote_shares`), so runners that fetch it measure nothing.
+
 One measurement per key at a time: the parent takes ``locks/<key>.zip`` (flock) before
 starting the child and hands it the open descriptor, so the lock is held from before the
 child exists until it exits, and :func:`wait` can never return while one is starting.
@@ -32,7 +35,8 @@ import subprocess
 import sys
 import time
 
-from .cache import DepsCache, entry_at
+from ..plan.remote import RemoteCache
+from .cache import CacheEntry, DepsCache, entry_at
 from .zipshares import measure_zip_shares
 from .zipsize import NodeDeflater
 
@@ -60,9 +64,10 @@ def _lock_path(cache_root: str, key: str) -> str:
     return os.path.join(cache_root, "locks", f"{key}.zip")
 
 
-def start(cache_root: str, key: str) -> bool:
-    """Start measuring ``key``'s exact shares in the background; False when one already
-    runs for it (or the process could not start: the next synth tries again)."""
+def start(cache_root: str, key: str, remote: RemoteCache | None = None) -> bool:
+    """Start measuring ``key``'s exact shares in the background, then publishing them to
+    ``remote`` when it may be written; False when one already runs for it (or the process
+    could not start: the next synth tries again)."""
     os.makedirs(os.path.join(cache_root, "locks"), exist_ok=True)
     fd = os.open(_lock_path(cache_root, key), os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -75,10 +80,11 @@ def start(cache_root: str, key: str) -> bool:
         bootstrap = (f"import sys; sys.path.append({package_root!r}); "
                      f"from {_MODULE} import main; sys.exit(main())")
         hold = _hold_read_end()
+        publish = ["--remote", remote.url] if remote is not None and remote.write else []
         try:
             subprocess.Popen(
                 [sys.executable, "-c", bootstrap, "--lock-fd", str(fd), "--hold-fd",
-                 str(hold), cache_root, key],
+                 str(hold), *publish, cache_root, key],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, pass_fds=(fd, hold), start_new_session=True)
         except OSError:
@@ -114,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog=f"python -m {_MODULE}")
     ap.add_argument("--lock-fd", type=int, required=True)
     ap.add_argument("--hold-fd", type=int)
+    ap.add_argument("--remote")
     ap.add_argument("cache_root")
     ap.add_argument("key")
     args = ap.parse_args(argv)
@@ -130,11 +137,23 @@ def main(argv: list[str] | None = None) -> int:
             with NodeDeflater() as deflater:
                 measure_zip_shares(entry, deflater, lambda: cache.lock(args.key),
                                    when="after the synth")
+            if args.remote:
+                _publish(args.remote, entry)
     except (OSError, ValueError, KeyError):
         return 1  # pruned or replaced meanwhile: the next synth measures again
     finally:
         os.close(args.lock_fd)
     return 0
+
+
+def _publish(url: str, entry: CacheEntry) -> None:
+    from ..plan.remote import remote_cache
+    from .remote_shares import publish_shares
+
+    with contextlib.suppress(ValueError, AssertionError, ImportError):
+        remote = remote_cache(url)
+        if remote is not None:
+            publish_shares(remote, entry)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from ..pipeline.workers import available_cpus
 from .remote_manifest import Record
 
-__all__ = ["Decode", "FileWriters", "write_checked"]
+__all__ = ["MAX_WORKERS", "Decode", "FileWriters", "write_checked"]
 
 MAX_WORKERS = 4
+"""The most threads that pack or unpack one entry: more cores gain little on a 52 MB
+object, and each holds frames in memory."""
 MAX_BYTES = 96 << 20
 Decode = Callable[[bytes, int], bytes]
 """``(frame, its files' total size)`` → the files' bytes back to back."""

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 
 from ..pipeline.workers import available_cpus
-from .filewriters import FileWriters
+from .filewriters import MAX_WORKERS, FileWriters
 from .remote_manifest import META_NAME, TREE, Frame, Manifest, Record
 
 __all__ = ["FRAME_BYTES", "pack_entry", "unpack_entry"]
@@ -121,7 +121,7 @@ def pack_entry(entry_dir: str, out: IO[bytes], sealed: dict[str, str]
     ``sealed``: the tree's hashes recorded at commit; a file that differs is a ValueError."""
     records: list[Record] = []
     sink = _Hashing(out)
-    workers = available_cpus()
+    workers = min(MAX_WORKERS, available_cpus())  # at most 3 frames per worker in memory
     with ThreadPoolExecutor(workers, thread_name_prefix="slim-lambda-pack") as pool:
         framer = _Framer(pool, workers, sink)
         members = [(META_NAME, os.lstat(os.path.join(entry_dir, META_NAME))),

@@ -78,18 +78,19 @@ class FileWriters:
     def submit(self, frame: bytes, files: Sequence[tuple[str, Record]]) -> None:
         """Hand one frame over with the ``(path, record)`` of each file it holds, in
         order; waits while too many bytes wait already."""
-        weight = len(frame) + sum(record.size for _path, record in files)
+        size = sum(record.size for _path, record in files)
+        weight = len(frame) + size
         with self._room:
             self._room.wait_for(lambda: self._waiting == 0 or self._failed is not None
                                 or self._waiting + weight <= self._max)
             if self._failed is not None:
                 raise self._failed
             self._waiting += weight
-        self._pool.submit(self._write, frame, files, weight)
+        self._pool.submit(self._write, frame, files, size, weight)
 
-    def _write(self, frame: bytes, files: Sequence[tuple[str, Record]], weight: int) -> None:
+    def _write(self, frame: bytes, files: Sequence[tuple[str, Record]], size: int,
+               weight: int) -> None:
         try:
-            size = sum(record.size for _path, record in files)
             data = self._decode(frame, size)
             if len(data) != size:
                 raise ValueError(f"a frame holds {len(data):,} bytes, not the {size:,} of "

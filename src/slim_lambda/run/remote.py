@@ -1,8 +1,8 @@
 """The remote cache's two verbs: fetch an entry into the local cache, upload one from it.
 
 The remote key is the local key. A fetch reads the manifest, streams the object it names
-into the key's private staging directory, unpacking it member by member against the
-manifest as it arrives (:mod:`.remote_pack`, hardened for hostile archives), checks the
+into the key's private staging directory, unpacking its frames, as the manifest lists
+them, while it arrives (:mod:`.remote_pack`: no name is read from the object), checks the
 whole object's size and sha256, checks the entry as a local lookup would, and only then
 commits it through the cache's one atomic commit, with the exact zip shares published
 beside it when there are some (:mod:`.remote_shares`). An upload

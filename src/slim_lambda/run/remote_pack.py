@@ -121,7 +121,7 @@ def pack_entry(entry_dir: str, out: IO[bytes], sealed: dict[str, str]
     ``sealed``: the tree's hashes recorded at commit; a file that differs is a ValueError."""
     records: list[Record] = []
     sink = _Hashing(out)
-    workers = min(MAX_WORKERS, available_cpus())  # at most 3 frames per worker in memory
+    workers = min(MAX_WORKERS, available_cpus())
     with ThreadPoolExecutor(workers, thread_name_prefix="slim-lambda-pack") as pool:
         framer = _Framer(pool, workers, sink)
         members = [(META_NAME, os.lstat(os.path.join(entry_dir, META_NAME))),

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import platform
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,19 @@ def test_a_public_subpackage_a_rule_broke_is_repaired_though_the_package_imports
     assert not (Path(spec.output_dir) / "slimfix_lazytests/tests/test_lazy.py").exists()
     assert "slimfix_lazytests.testing" in meta["verify"]["modules"]
     assert not any("_private" in m for m in meta["verify"]["modules"])
+
+
+def test_a_handler_import_probed_beside_a_verify_that_repairs_is_probed_again(
+        tmp_path: Path, wheelhouse: Path, verify_wheelhouse: Path) -> None:
+    """The probe runs beside verify, on the tree before verify puts the needed files back:
+    its answer is stale, so it is taken again on the finished tree."""
+    spec = _deps(tmp_path, (wheelhouse, verify_wheelhouse), ("slimfix-needtests",))
+    spec = replace(spec, handler_imports=("slimfix_needtests",))
+    meta = run_deps(spec, log=lambda _m: None)
+    assert [k["path"] for k in meta["verify"]["repaired"]] == list(NEEDED)
+    probe = meta["probes"]["slimfix_needtests"]
+    assert probe["ok"] == ["slimfix_needtests"] and probe["failed"] == []
+    assert set(NEEDED) <= set(probe["files"])
+    names = [s["name"] for s in meta["steps"]]
+    assert names.index("verify imports") < names.index("probe handler imports")
+    assert not any("beside" in s for s in meta["steps"])  # the answer kept ran after verify

@@ -32,6 +32,17 @@ def test_a_report_of_the_first_version_loads_complete() -> None:
     assert report["steps"] == [{"name": "install", "seconds": 3.5}]
 
 
+def test_a_key_only_some_steps_have_stays_absent_or_is_checked() -> None:
+    steps = [{"name": "verify imports", "seconds": 2},
+             {"name": "probe handler imports", "seconds": 1.5, "beside": "verify imports"}]
+    report = load_report({"unzipped_bytes": 1, "steps": steps}, "s.json")
+    assert report["steps"] == [{"name": "verify imports", "seconds": 2.0},
+                               {"name": "probe handler imports", "seconds": 1.5,
+                                "beside": "verify imports"}]
+    with pytest.raises(SlimLambdaError, match=r"steps\[0\]\.beside"):
+        load_report({"unzipped_bytes": 1, "steps": [{"name": "x", "beside": 3}]}, "s.json")
+
+
 def test_only_the_unzipped_size_is_required() -> None:
     report = load_report({"unzipped_bytes": 7}, "min.json")
     assert report["files"] is None and report["zipped_bytes"] is None

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import __version__
 from .architecture import check_architecture
+from .beside import Beside
 from .bytecode import compile_modules, pyc_path
 from .distinfo import find_distributions, normalized_name, rewrite_record
 from .errors import BuildError
@@ -41,6 +42,7 @@ from .strip import strip_tree
 from .tree import iter_files, normalize_permissions
 from .verify_step import read_records, run_verify, settle_kept
 from .wheelchoice import WheelChoices, read_wheel_choices, uncapped_choices
+from .workers import available_cpus
 
 __all__ = ["check_interpreter", "run_deps"]
 
@@ -223,12 +225,17 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         done()
 
     verify_info: dict[str, Any] = {"enabled": verifying}
-    probes: dict[str, Any] = {}
+    probing = bool(spec.handler_imports) and spec.can_import
+    # a first import warms the disk unless verify reads the tree
+    probe = Beside(steps, "probe handler imports", lambda: run_probe(
+        out, spec.handler_imports, import_paths, python, warm=held is not None),
+        beside="verify imports")
     if spec.slim.verify and not spec.can_import:
         notices.append("verify skipped: this host cannot import the target's native code "
                        "(build in Docker mode to check every module imports)")
     elif held is not None:
         done = steps.start("verify imports")
+        jobs = probe.start(available_cpus()) if probing else None
         modules: dict[str, None] = {}
         for dist in dists:
             modules.update(dict.fromkeys(dist.top_level))
@@ -237,7 +244,7 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
         modules = {m: None for m in modules if m.split(".")[0] in present}
         verified = run_verify(out, list(modules), removed=removed, stripped=changed, held=held,
                               dists=dists, slim=spec.slim, python=python,
-                              extra_paths=import_paths)
+                              extra_paths=import_paths, jobs=jobs)
         verify_info.update(verified.info)
         warnings.extend(verified.warnings)
         if verified.kept:
@@ -250,11 +257,10 @@ def run_deps(spec: DepsSpec, *, log: Log, python: str = sys.executable) -> dict[
                                             rels=[k.path for k in verified.kept])
         Root(os.path.dirname(held.path)).remove(os.path.basename(held.path))  # gone for good
         done()
-    if spec.handler_imports and spec.can_import:
-        done = steps.start("probe handler imports")
-        probes[probe_key(spec.handler_imports)] = run_probe(
-            out, spec.handler_imports, import_paths, python, warm=held is not None)
-        done()
+    probes: dict[str, Any] = {}
+    if probing:  # taken beside verify: stale if verify put held files back meanwhile
+        probes[probe_key(spec.handler_imports)] = probe.result(
+            stale=bool(verify_info.get("repaired") or verify_info.get("failed_before")))
 
     normalize_permissions(out)
     done = steps.start("measure")

@@ -84,14 +84,16 @@ def _warnings(found: Diagnosis, root: str, dists: Sequence[Distribution],
 
 def run_verify(root: str, modules: list[str], *, removed: dict[str, str], stripped: set[str],
                held: Root, dists: Sequence[Distribution], slim: SlimOptions,
-               python: str, extra_paths: tuple[str, ...]) -> Verified:
-    """Import every module; sort the failures out; raise on what slimming broke for good."""
+               python: str, extra_paths: tuple[str, ...], jobs: int | None = None
+               ) -> Verified:
+    """Import every module, ``jobs`` at once (None: a CPU each); sort the failures out;
+    raise on what slimming broke for good."""
     requires = {normalized_name(d.name): requirements(read_metadata(root, d)) for d in dists}
     owner = {top: normalized_name(d.name) for d in reversed(dists) for top in d.top_level}
     weight = Counter(top_name(rel) for d in dists for rel in d.files)
     first = verify_imports(root, modules, removed=removed, stripped=stripped,
                            skip=slim.verify_skip, python=python, extra_paths=extra_paths,
-                           requires=requires, owner=owner, weight=weight)
+                           requires=requires, owner=owner, weight=weight, jobs=jobs)
     found = diagnose(root, first.failures, held=held, removed=removed, repair=slim.repair,
                      stripped=stripped, python=python, extra_paths=extra_paths
                      ) if first.failures else Diagnosis()

@@ -118,9 +118,12 @@ def _checked(kind: type, value: Any, where: str) -> Any:
 
 def _object(kind: type, data: dict[str, object], where: str) -> dict[str, object]:
     defaults = DEFAULTS.get(kind, {})
+    absent_ok: frozenset[str] = getattr(kind, "__optional_keys__", frozenset())
     out: dict[str, object] = {}
     for key, hint in _hints(kind).items():
         value = data.get(key)
+        if value is None and key in absent_ok:  # a key only some have (a step's "beside")
+            continue
         if value is None and key in defaults:
             out[key] = defaults[key]
         else:

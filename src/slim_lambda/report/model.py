@@ -109,7 +109,7 @@ class Report(TypedDict):
     steps: list[Step]
     """Every step of both stages, in order, with its time."""
     seconds: float
-    """The steps' total."""
+    """The steps' total; a step run beside another is part of that one's time."""
     warnings: list[str]
     """Problems worth a look; a limit exceeded without failing the build is one."""
     notices: list[str]

@@ -173,11 +173,17 @@ class VerifyInfo(TypedDict):
     """Modules that never imported: an optional dependency missing, or broken upstream."""
 
 
-class Step(TypedDict):
+class _TimedStep(TypedDict):
     name: str
     """A step of a stage (``install (pip)``, ``slim``, ``strip``...)."""
     seconds: float
     """How long it took."""
+
+
+class Step(_TimedStep, total=False):
+    beside: str
+    """The step it ran beside, on a CPU of its own (the handler-import probe beside verify);
+    its time is part of that one's, not added to the total."""
 
 
 class TreeNode(TypedDict):

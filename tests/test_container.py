@@ -191,3 +191,33 @@ def test_peek_reads_a_mounted_file_from_a_container_that_never_runs(
     with pytest.raises(UnseenMount):
         runner.peek(gone, "/probe/token")
     assert {c.id for c in runner.client.containers.list(all=True)} == before
+
+
+def test_a_run_ends_at_the_exit_with_its_code_and_the_engine_removes_the_container(
+        build_image: str, tmp_path: Path) -> None:
+    """The exit code comes from the engine's die event, before the cleanup that syncs what
+    the container wrote; everything it wrote through its mounts is there, and the container
+    is gone soon after, removed by the engine."""
+    import time
+    work = tmp_path / "work"
+    work.mkdir(mode=0o700)
+    runner = DockerRunner()
+    mine = {"label": [f"slim-lambda.pid={os.getpid()}"]}
+    before = {c.id for c in runner.client.containers.list(all=True, filters=mine)}
+    script = ("import os, sys\n"
+              "for i in range(50):\n"
+              "    open(f'/w/f{i}', 'wb').write(bytes(1 << 20))\n"
+              "print('wrote 50 MiB', flush=True)\n"
+              "sys.exit(3)\n")
+    result = runner.run(ContainerRun(
+        image=build_image, platform="linux/amd64", command=("python3", "-c", script),
+        volumes=(Volume(str(work), "/w", False),), user=runner.container_user(),
+        network="none"), log=lambda line: None)
+    assert result.exit_code == 3 and "wrote 50 MiB" in result.logs
+    assert sorted(p.stat().st_size for p in work.iterdir()) == [1 << 20] * 50
+    for _ in range(300):
+        left = {c.id for c in runner.client.containers.list(all=True, filters=mine)} - before
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left

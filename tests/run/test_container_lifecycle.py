@@ -5,6 +5,7 @@ DockerError."""
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 import pytest
@@ -29,6 +30,9 @@ class FakeContainer:
         self.client.removed.append(self.id)
 
     def wait(self, timeout: int, condition: str) -> dict[str, Any]:
+        self.client.waited.append(condition)
+        if self.client.wait_blocks:  # an engine still cleaning up after the exit
+            assert self.client.released.wait(10)
         return {"StatusCode": 0}
 
     def kill(self) -> None:
@@ -43,6 +47,11 @@ class FakeClient:
         self.removed: list[str] = []
         self.created: dict[str, Any] = {}
         self.listed: list[dict[str, Any]] = []
+        self.waited: list[str] = []
+        self.events_asked: list[dict[str, Any]] = []
+        self.exit_events: list[dict[str, Any]] = []
+        self.wait_blocks = False
+        self.released = threading.Event()
         outer = self
 
         class Containers:
@@ -65,6 +74,10 @@ class FakeClient:
 
     def ping(self) -> bool:
         return True
+
+    def events(self, **kw: Any) -> list[dict[str, Any]]:
+        self.events_asked.append(kw)
+        return self.exit_events
 
 
 class _Socket:
@@ -156,3 +169,29 @@ def test_the_container_runs_as_whoever_owns_the_private_work_dir() -> None:
                                                "name=rootless"]))  # type: ignore[arg-type]
     assert plain.container_user() == f"{os.getuid()}:{os.getgid()}"
     assert rootless.container_user() == "0:0"
+
+
+def test_the_exit_event_ends_the_run_while_the_engine_still_cleans_up() -> None:
+    """Docker answers the wait only after its cleanup (which syncs the file system the
+    build wrote); the die event says the exit first. The engine removes the container."""
+    client = FakeClient()
+    client.wait_blocks = True
+    client.exit_events = [{"Action": "die",
+                           "Actor": {"ID": "c0ffee", "Attributes": {"exitCode": "3"}}}]
+    try:
+        result = DockerRunner(client_factory=lambda: client).run(RUN, log=lambda line: None)
+    finally:
+        client.released.set()
+    assert result.exit_code == 3
+    assert client.events_asked == [{"decode": True,
+                                    "filters": {"container": "c0ffee", "event": "die"}}]
+    assert client.removed == []  # auto_remove: the engine's, once it has cleaned up
+    assert client.created["auto_remove"] is True
+
+
+def test_an_engine_whose_events_carry_no_exit_code_is_waited_for() -> None:
+    client = FakeClient()
+    client.exit_events = [{"Action": "die", "Actor": {"ID": "c0ffee", "Attributes": {}}}]
+    result = DockerRunner(client_factory=lambda: client).run(RUN, log=lambda line: None)
+    assert result.exit_code == 0 and client.waited == ["removed"]
+    assert client.removed == ["c0ffee"]  # waited for: removed as before, harmlessly

@@ -17,6 +17,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..pipeline.errors import BuildError
@@ -30,10 +31,11 @@ from . import zipafter
 from .cache import CacheEntry, DepsCache
 from .container import DockerRunner
 from .engine import engine_host
+from .integrity import tree_hashes
 from .session import Session
 from .stages import assemble, build_deps
 from .target import requested_mode
-from .zipshares import exact_zipped_bytes, zip_shares
+from .zipshares import estimate_into, exact_zipped_bytes, zip_shares
 
 __all__ = ["build", "stderr_log"]
 
@@ -156,10 +158,14 @@ def _build_entry(session: Session, cache: DepsCache, key: str, imports: list[str
     try:
         os.mkdir(staged.tree, 0o700)  # the container runs as this user: no one else writes
         meta = build_deps(session, staged.tree, imports)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # both only read the finished tree
+            hashing = pool.submit(tree_hashes, staged.tree)
+            estimate_into(meta, staged.tree)  # sampled zip shares, for this report
+            hashes = hashing.result()
         meta["label"] = request.label
         os.chmod(staged.tree, 0o755)
         staged.write_meta(meta)
-        return cache.commit(key, staging)
+        return cache.commit(key, staging, hashes)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError.from_os_error("deps", e) from e

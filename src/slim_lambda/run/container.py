@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import DockerError
 from ..platform import ARCHITECTURES
+from .container_exit import ExitWatch
 from .container_spec import (
     BuiltImage,
     ContainerRun,
@@ -268,13 +269,14 @@ class DockerRunner:
                 raise _not_created(e, f"the build container from {spec.image}") from e
             raise
         lines: list[str] = []
-        waited: dict[str, Any] = {}
         # copied files come back after the exit, so then the container outlives it: wait
-        # for "not-running" once started (for a created one that is at once true)
+        # for "not-running" once started (for a created one that is at once true); else
+        # its exit event says it first (:mod:`.container_exit`)
         condition = "removed" if transfer is None else "not-running"
+        exits = ExitWatch(container.id, self._exit_events(container) if transfer is None
+                          else None)
         waiter = threading.Thread(target=self._wait, daemon=True,
-                                  args=(container, spec.timeout_seconds + 60, condition,
-                                        waited))
+                                  args=(container, spec.timeout_seconds + 60, condition, exits))
         reader = threading.Thread(target=self._follow, args=(stream, lines, log), daemon=True)
         try:
             if transfer is None:
@@ -283,20 +285,20 @@ class DockerRunner:
             if transfer is not None:
                 waiter.start()
             reader.start()
-            waiter.join(timeout=spec.timeout_seconds)
-            if waiter.is_alive():
+            if not exits.finished.wait(timeout=spec.timeout_seconds):
                 with contextlib.suppress(*errors):
                     container.kill()
                 raise DockerError(
                     f"the build did not finish within {spec.timeout_seconds} s and was stopped. "
                     "Raise bundling.timeout_seconds if it needs longer.")
             reader.join(timeout=10)
+            waited = exits.status
             if isinstance(waited.get("error"), _sdk().errors.NotFound):
                 code = -1  # it exited and was removed before the wait reached the engine
             elif "error" in waited:
                 raise DockerError(f"the build container failed: {waited['error']}")
             else:
-                code = int(waited["status"].get("StatusCode", 1))
+                code = int(waited.get("StatusCode", 1))
             if transfer is not None:
                 transfer.collect(lambda path: self._fetch(container, path))
             # the kernel's SIGKILL that we did not send: the memory limit, as a rule
@@ -304,10 +306,21 @@ class DockerRunner:
         except errors as e:  # a lost connection (requests) too
             raise DockerError(f"the build container failed: {e}") from e
         finally:
-            with contextlib.suppress(*errors):
-                container.remove(force=True)
+            exits.close()
+            if not exits.by_event:  # else the engine removes it once it has cleaned up
+                with contextlib.suppress(*errors):
+                    container.remove(force=True)
             with contextlib.suppress(OSError):
                 stream.close()
+
+    def _exit_events(self, container: Any) -> Any:
+        """The engine's events of ``container``'s exit, subscribed before it starts; None
+        where the engine refuses (it is then waited for)."""
+        try:
+            return self.client.events(decode=True, filters={"container": container.id,
+                                                            "event": "die"})
+        except _sdk_errors():
+            return None
 
     def remove_leftovers(self) -> list[str]:
         """Remove build containers of a process of this host that is gone: created but
@@ -372,11 +385,13 @@ class DockerRunner:
         return chunks  # type: ignore[no-any-return]
 
     @staticmethod
-    def _wait(container: Any, timeout: int, condition: str, into: dict[str, Any]) -> None:
+    def _wait(container: Any, timeout: int, condition: str, exits: ExitWatch) -> None:
         try:
-            into["status"] = container.wait(timeout=timeout, condition=condition)
+            status = container.wait(timeout=timeout, condition=condition)
         except Exception as e:  # reported by run()
-            into["error"] = e
+            exits.answered({"error": e})
+            return
+        exits.answered(status if isinstance(status, dict) else {})
 
     @staticmethod
     def _follow(stream: Any, lines: list[str], log: Log) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from ..pipeline.tree import iter_files
 
-__all__ = ["HASHES", "check_hashes", "seal_tree"]
+__all__ = ["HASHES", "check_hashes", "seal_tree", "tree_hashes"]
 
 HASHES = "hashes.json"
 """Beside ``tree/`` in an entry: relative path → sha256 of every file of the tree."""
@@ -33,11 +33,19 @@ def _sha256(path: str) -> str:
     return h.hexdigest()
 
 
+def tree_hashes(tree: str) -> dict[str, str]:
+    """The sha256 of every regular file of ``tree``, read only: what :func:`seal_tree` is
+    given when the hashing ran beside other work on a finished tree."""
+    return {rel: _sha256(os.path.join(tree, rel)) for rel, st in iter_files(tree)
+            if stat.S_ISREG(st.st_mode)}
+
+
 def seal_tree(tree: str, entry_dir: str, known: Mapping[str, str] | None = None
               ) -> dict[str, str]:
     """Make every regular file of ``tree`` read-only and record its hash in the entry.
     ``known``: hashes computed as the files were written (a remote entry's, each checked
-    against its manifest), not computed again."""
+    against its manifest) or since the tree was finished (:func:`tree_hashes`), not
+    computed again."""
     hashes: dict[str, str] = {}
     for rel, st in iter_files(tree):
         path = os.path.join(tree, rel)

@@ -1,8 +1,7 @@
 """Running the two stages: pick the runner, lay out the mounts, write the spec, run.
 
 - deps: in the build image (Docker mode) or with uv on this host (local mode), into the
-  cache's staging tree, its zip shares estimated from a sample when it ends;
-  the only stage given the SSH agent (``bundling.ssh``);
+  cache's staging tree; the only stage given the SSH agent (``bundling.ssh``);
 - assemble: on this host when its Python can compile for the runtime and no import probe
   needs the image, else in the image with no network.
 """
@@ -25,7 +24,6 @@ from .specs import assemble_spec, deps_spec, requirements_file
 from .sshagent import SshAgent, ssh_agent
 from .target import host_python
 from .workdir import work_dir
-from .zipshares import estimate_into
 
 __all__ = ["assemble", "build_deps"]
 
@@ -50,7 +48,7 @@ def _layers(session: Session) -> tuple[str, ...]:
 
 
 def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any]:
-    """Stage 1 into ``tree``; returns the deps meta, its zip shares a sampled estimate."""
+    """Stage 1 into ``tree``; returns the deps meta, without zip shares yet."""
     request = session.request
     runner: StageRunner
     choice, uv = _installer(session)
@@ -92,7 +90,6 @@ def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any
         spec = deps_spec(request, session.target, seen, requirements, imports,
                          installer=choice, source_trees=trees, packages=packages)
         meta = runner.run(spec, mounts, network=request.bundling.network)
-        estimate_into(meta, tree)
         if choice.notice:
             meta.setdefault("notices", []).append(choice.notice)
         return meta

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,24 @@ def test_rewrite_record_lists_only_existing_files_and_rehashes(installed_tree: P
     assert "../../bin/slimfix" not in record
     assert record["slimfix_pure/data.json"] == untouched
     assert record["slimfix_pure/cli.py"] == (_sha(cli), str(cli.stat().st_size))
+
+
+def test_rewriting_a_record_shared_by_a_hard_link_leaves_the_other_copy_alone(
+        installed_tree: Path, tmp_path: Path) -> None:
+    """uv hard-links a tree's files from its cache: a RECORD rewritten in place would be
+    rewritten in the cache too, so it is replaced instead."""
+    (dist,) = [d for d in distinfo.find_distributions(str(installed_tree))
+               if d.name == "slimfix-pure"]
+    record = installed_tree / PURE_INFO / "RECORD"
+    cached = tmp_path / "cached-RECORD"
+    os.link(record, cached)
+    before = cached.read_bytes()
+    (installed_tree / "slimfix_pure" / "conftest.py").unlink()
+    distinfo.rewrite_record(str(installed_tree), dist, changed=set())
+    assert cached.read_bytes() == before
+    assert "slimfix_pure/conftest.py" not in _record(installed_tree, PURE_INFO)
+    assert record.stat().st_ino != cached.stat().st_ino
+    assert not list((installed_tree / PURE_INFO).glob("*tmp*"))
 
 
 def test_trim_metadata_drops_the_long_description() -> None:

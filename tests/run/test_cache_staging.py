@@ -71,3 +71,25 @@ def test_a_committed_entry_is_not_staging(cache: DepsCache) -> None:
         cache.commit(KEY, staging)
     cache.prune()
     assert cache.lookup(KEY) is not None
+
+
+def test_trees_are_built_beside_uv_s_cache_where_earlier_versions_left_theirs(
+        tmp_path: Path) -> None:
+    """One directory holds the staging directories and uv's cache (one mount for the build
+    container: uv hard-links); uv's cache of an earlier version moves there once, and a
+    staging directory it left in deps/ still goes away."""
+    root = tmp_path / "cache"
+    (root / "uv" / "archive-v0").mkdir(parents=True)
+    (root / "uv" / "archive-v0" / "kept").write_text("unpacked wheel")
+    (root / "deps" / f".tmp-{KEY}-1-old").mkdir(parents=True)
+    cache = DepsCache(str(root))
+    assert cache.uv_cache == str(root / "build" / "uv")
+    assert (root / "build" / "uv" / "archive-v0" / "kept").read_text() == "unpacked wheel"
+    assert not (root / "uv").exists()
+    with cache.lock(KEY):
+        staging = cache.staging(KEY)
+    assert os.path.dirname(staging) == os.path.dirname(cache.uv_cache) == cache.build
+    assert not (root / "deps" / f".tmp-{KEY}-1-old").exists()
+    (root / "uv").mkdir()  # another process of an earlier version made it again
+    assert DepsCache(str(root)).uv_cache == cache.uv_cache  # the one in build/ is kept
+    assert (root / "build" / "uv" / "archive-v0" / "kept").exists()

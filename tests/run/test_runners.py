@@ -137,6 +137,31 @@ def test_uv_and_its_cache_are_mounted_for_the_deps_stage(tmp_path: Path) -> None
     assert (without.uv, without.uv_cache) == ("", "")
 
 
+def test_the_staging_and_uv_cache_share_one_mount_so_uv_hard_links() -> None:
+    """The cache keeps uv's cache beside the staging directories: mounted as one, uv
+    hard-links what it installs (across two mounts ``link`` fails and uv copies)."""
+    mounts = Mounts(entry="/src/fn", work="/tmp/w", output="/c/build/.tmp-k/tree",
+                    held="/c/build/.tmp-k/slim-held", pip_cache="/c/pip", uv="/venv/bin/uv",
+                    uv_cache="/c/build/uv")
+    runner = _runner()
+    seen = runner.view(mounts)
+    assert (seen.output, seen.held, seen.uv_cache, seen.uv_links) == (
+        "/slim-lambda/build/.tmp-k/tree", "/slim-lambda/build/.tmp-k/slim-held",
+        "/slim-lambda/build/uv", True)
+    volumes = {v.target: (v.source, v.read_only) for v in runner.volumes(mounts)}
+    assert volumes["/slim-lambda/build"] == ("/c/build", False)
+    assert not {"/slim-lambda/staging", "/slim-lambda/uv-cache", "/asset-output"} & set(volumes)
+    assert runner.environment(mounts)["UV_CACHE_DIR"] == "/slim-lambda/build/uv"
+    # uv's cache elsewhere, or files copied through the API: two places, uv copies
+    apart = dataclasses.replace(mounts, uv_cache="/elsewhere/uv")
+    assert runner.view(apart).uv_links is False
+    assert runner.view(apart).uv_cache == "/slim-lambda/uv-cache"
+    copied = dataclasses.replace(runner, file_access="copy")
+    assert copied.view(mounts).uv_links is False
+    assert {s.target for s in copied.shares(mounts)} >= {"/slim-lambda/staging"}
+    assert "/slim-lambda/build" not in {s.target for s in copied.shares(mounts)}
+
+
 class _NoRuns:
     """An engine that must not be asked to run anything."""
 

@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from .fsguard import Root
+
 __all__ = [
     "Distribution",
     "ends_headers",
@@ -271,5 +273,8 @@ def rewrite_record(root: str, dist: Distribution, changed: set[str]) -> None:
             writer.writerow([row[0], _hash(full), str(os.path.getsize(full))])
         else:
             writer.writerow(row)
-    with open(record, "w", encoding="utf-8", newline="") as f:
+    # replaced, never written in place: it may be a hard link to the uv cache's copy
+    tmp = record + ".slim-tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
         f.write(out.getvalue())
+    Root(root).replace(f"{dist.dist_info}/RECORD", tmp)

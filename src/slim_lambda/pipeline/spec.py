@@ -92,6 +92,9 @@ class InstallSettings:
     uv_interpreter: bool = False
     """uv installs for the running interpreter (the image's Python: its markers, its
     version) instead of ``--python-version``; the platform stays ``python_platform``."""
+    uv_links: bool = False
+    """uv hard-links the files from its cache, which shares the output's mount; else it
+    copies them (another mount, or a volume of the engine's)."""
     python_platform: str = ""
     """uv ``--python-platform``, e.g. ``x86_64-manylinux_2_17``: the runtime's glibc cap,
     which uv reads nowhere else (it ignores the image's PEP 600 ``_manylinux`` module)."""

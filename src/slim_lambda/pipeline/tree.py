@@ -42,7 +42,9 @@ def ancestors(rel: str) -> list[str]:
 
 
 def normalize_permissions(root: str, rels: list[str] | None = None) -> None:
-    """Lambda runs as another user: files world-readable, executables executable."""
+    """Lambda runs as another user: files world-readable, executables executable. A file
+    already so, but read only, is left alone: it is a hard link to a sealed one (uv links
+    from its cache what an earlier entry's seal made read only), and its mode is theirs."""
     if rels is None:
         rels = [rel for rel, _st in iter_files(root)]
         for dirpath, dirnames, _files in os.walk(root):
@@ -56,5 +58,5 @@ def normalize_permissions(root: str, rels: list[str] | None = None) -> None:
             continue
         mode = os.stat(path).st_mode
         want = 0o755 if mode & 0o111 else 0o644
-        if mode & 0o7777 != want:
+        if mode & 0o7777 not in (want, want & ~0o222):
             os.chmod(path, want)

@@ -80,12 +80,15 @@ def uv_target(spec: DepsSpec, python: str) -> list[str]:
     ``_manylinux`` cap and would take wheels for the image's own, newer glibc), and in the
     image its interpreter, whose markers and version are the runtime's. In the image, every
     index's versions compete as in pip (``unsafe-best-match``), the image's trust store is
-    used as pip's is, and files are copied (the uv cache is another mount)."""
+    used as pip's is, and files are hard-linked from the uv cache when it shares the
+    output's mount (``uv_links``: 0.1 s instead of 1 s for the seed workload's 200 MB),
+    else copied. Every step after the install replaces a file it changes (:mod:`.fsguard`),
+    never writes it in place, so the cache's copy stays as uv unpacked it."""
     platform = ["--python-platform", spec.install.python_platform]
     if not spec.install.uv_interpreter:
         return [*platform, "--python-version", spec.python_version]
     return [*platform, "--python", python, "--index-strategy", "unsafe-best-match",
-            "--system-certs", "--link-mode", "copy"]
+            "--system-certs", "--link-mode", "hardlink" if spec.install.uv_links else "copy"]
 
 
 _WHEEL_GAP = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*?)(?:==\S+)? has no (?:usable wheels|wheels "

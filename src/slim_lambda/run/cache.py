@@ -6,12 +6,16 @@ Layout under the cache directory::
     deps/<key>/tree.slim-lambda-deps.json     its meta (sizes, pycs, import probes)
     deps/<key>/used                           touched on every use (LRU order)
     locks/<key>.lock                          flock: exclusive to build, shared to read
-    pip/ uv/                                  the installers' download caches
+    pip/                                      pip's download cache
+    build/uv/                                 uv's download cache
+    build/.tmp-<key>-<pid>-*/                 a tree being built (``tree/``, held files)
 
-A tree is built in ``deps/.tmp-<key>-<pid>-*`` (``0700``: no one else plants a file
+A tree is built in ``build/.tmp-<key>-<pid>-*`` (``0700``: no one else plants a file
 that gets cached) and renamed into place in one step, so a half-written entry is never
 seen; a synth killed midway leaves only a ``.tmp-`` directory, which the next build of
-that key, or the next prune once the key's lock is free, removes.
+that key, or the next prune once the key's lock is free, removes. The build directory
+holds uv's cache too: a build container mounts it once, so uv hard-links what it installs
+from its cache instead of copying 200 MB (two mounts are two file systems to ``link``).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ __all__ = ["CACHE_DIR_ENV", "CacheEntry", "DepsCache", "default_cache_dir", "ent
 CACHE_DIR_ENV = "SLIM_LAMBDA_CACHE_DIR"
 META_SUFFIX = ".slim-lambda-deps.json"
 _DEPS = "deps"
+_BUILD = "build"
 STALE_TMP_SECONDS = 6 * 3600
 
 
@@ -126,9 +131,13 @@ class DepsCache:
         self.root = root
         self.max_bytes = max_bytes
         self.deps = os.path.join(root, _DEPS)
+        self.build = os.path.join(root, _BUILD)
         self.locks = os.path.join(root, "locks")
-        for d in (self.deps, self.locks, self.pip_cache, self.uv_cache):
+        for d in (self.deps, self.locks, self.pip_cache, self.build):
             os.makedirs(d, exist_ok=True)
+        with contextlib.suppress(OSError):  # uv's cache where earlier versions kept it
+            os.rename(os.path.join(root, "uv"), self.uv_cache)
+        os.makedirs(self.uv_cache, exist_ok=True)
 
     @property
     def pip_cache(self) -> str:
@@ -136,7 +145,7 @@ class DepsCache:
 
     @property
     def uv_cache(self) -> str:
-        return os.path.join(self.root, "uv")
+        return os.path.join(self.build, "uv")
 
     def entry(self, key: str) -> CacheEntry:
         return entry_at(self.root, key)
@@ -182,10 +191,11 @@ class DepsCache:
         """A fresh ``0700`` directory for building ``key``; commit it with :meth:`commit`.
         The caller holds the key's exclusive lock, so any other staging directory of the
         key is a killed build's: removed first."""
-        for name in os.listdir(self.deps):
-            if name.startswith(f".tmp-{key}-"):
-                shutil.rmtree(os.path.join(self.deps, name), ignore_errors=True)
-        return tempfile.mkdtemp(prefix=f".tmp-{key}-{os.getpid()}-", dir=self.deps)
+        for where in (self.build, self.deps):  # deps/: where earlier versions built
+            for name in os.listdir(where):
+                if name.startswith(f".tmp-{key}-"):
+                    shutil.rmtree(os.path.join(where, name), ignore_errors=True)
+        return tempfile.mkdtemp(prefix=f".tmp-{key}-{os.getpid()}-", dir=self.build)
 
     def _abandoned(self, name: str) -> bool:
         """A ``.tmp-`` directory no running build uses: a staging directory whose key's
@@ -238,11 +248,13 @@ class DepsCache:
         cap = self.max_bytes if max_bytes is None else max_bytes
         removed = []
         now = time.time()
-        for name in os.listdir(self.deps):
-            path = os.path.join(self.deps, name)
-            if name.startswith(".tmp-") and (now - os.path.getmtime(path) > STALE_TMP_SECONDS
-                                             or self._abandoned(name)):
-                shutil.rmtree(path, ignore_errors=True)
+        for where in (self.deps, self.build):
+            for name in os.listdir(where):
+                path = os.path.join(where, name)
+                if name.startswith(".tmp-") and (
+                        now - os.path.getmtime(path) > STALE_TMP_SECONDS
+                        or self._abandoned(name)):
+                    shutil.rmtree(path, ignore_errors=True)
         entries = self.entries()
         total = sum(size for _e, size, _u in entries)
         for entry, size, _used in entries:

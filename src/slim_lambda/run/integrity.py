@@ -52,7 +52,8 @@ def seal_tree(tree: str, entry_dir: str, known: Mapping[str, str] | None = None
         if not stat.S_ISREG(st.st_mode):
             continue
         hashes[rel] = (known or {}).get(rel) or _sha256(path)
-        os.chmod(path, stat.S_IMODE(st.st_mode) & ~WRITE_BITS)
+        if st.st_mode & WRITE_BITS:  # else a hard link to a file sealed before
+            os.chmod(path, stat.S_IMODE(st.st_mode) & ~WRITE_BITS)
     with open(os.path.join(entry_dir, HASHES), "w", encoding="utf-8") as f:
         json.dump(hashes, f, sort_keys=True)
     return hashes

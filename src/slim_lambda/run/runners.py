@@ -61,6 +61,9 @@ CONTAINER = dict(entry="/asset-input", output="/asset-output", work=f"{TOOLS}/wo
 """Where each host directory appears in the build container."""
 STAGING = f"{TOOLS}/staging"
 """The output's parent, when the deps stage holds removed files beside the output."""
+BUILD = f"{TOOLS}/build"
+"""The cache's build directory, when the output's parent and uv's cache are both in it
+(:class:`~slim_lambda.run.cache.DepsCache`): one mount, so uv hard-links from its cache."""
 CA_VARIABLES = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 
@@ -81,6 +84,9 @@ class Mounts:
     uv: str = ""
     """The uv executable the deps stage runs (read only); empty: pip installs."""
     uv_cache: str = ""
+    uv_links: bool = False
+    """As the stage sees them: ``uv_cache`` is in the output's mount, so uv hard-links the
+    files it installs from its cache (:meth:`ContainerRunner.view`)."""
     find_links: tuple[str, ...] = ()
     """As the user gave them: URLs, or host directories."""
     layers: tuple[str, ...] = ()
@@ -110,6 +116,17 @@ def _parent(output: str, held: str) -> str:
     if os.path.dirname(os.path.abspath(held)) != parent:
         raise ValueError(f"the holding directory {held} is not beside the output {output}")
     return parent
+
+
+def _build_dir(mounts: Mounts) -> str:
+    """The directory holding both the output's parent (its staging directory, with the
+    held files) and uv's cache, or "" when there is none: mounted whole, it is one file
+    system to ``link``."""
+    if not (mounts.held and mounts.uv_cache):
+        return ""
+    staging = _parent(mounts.output, mounts.held)
+    build = os.path.dirname(staging)
+    return build if os.path.dirname(os.path.abspath(mounts.uv_cache)) == build else ""
 
 
 def package_dir() -> str:
@@ -169,14 +186,27 @@ class ContainerRunner(StageRunner):
     def where(self) -> str:  # type: ignore[override]
         return self.image
 
+    def _build(self, mounts: Mounts) -> str:
+        """The build directory to mount whole (bind mounts only: copied, it would carry
+        the uv cache both ways), or ""."""
+        return _build_dir(mounts) if self.file_access == "bind" else ""
+
     def view(self, mounts: Mounts) -> Mounts:
         output, held = CONTAINER["output"], ""
-        if mounts.held:  # both in one mount: their parent
+        uv_cache = CONTAINER["uv_cache"] if mounts.uv_cache else ""
+        build = self._build(mounts)
+        if build:  # staging and uv's cache in one mount: the build directory
+            staging = f"{BUILD}/{os.path.basename(os.path.dirname(mounts.output))}"
+            output = f"{staging}/{os.path.basename(mounts.output)}"
+            held = f"{staging}/{os.path.basename(mounts.held)}"
+            uv_cache = f"{BUILD}/{os.path.basename(mounts.uv_cache)}"
+        elif mounts.held:  # both in one mount: their parent
             output = f"{STAGING}/{os.path.basename(mounts.output)}"
             held = f"{STAGING}/{os.path.basename(mounts.held)}"
         return Mounts(
             **{name: (path if getattr(mounts, name) else "") for name, path in CONTAINER.items()
-               if name != "output"}, output=output, held=held,
+               if name not in ("output", "uv_cache")}, output=output, held=held,
+            uv_cache=uv_cache, uv_links=bool(build),
             find_links=tuple(f"{TOOLS}/find-links/{i}" if is_local_dir(link) else link
                              for i, link in enumerate(mounts.find_links)),
             layers=tuple(f"{TOOLS}/layers/{i}" for i in range(len(mounts.layers))),
@@ -190,12 +220,16 @@ class ContainerRunner(StageRunner):
         """Every host path the stage sees, absolute (Docker refuses relative sources, and
         a relative ``cdk.App(outdir=...)`` gives relative layer directories)."""
         seen = self.view(mounts)
+        build = self._build(mounts)
         writable = {"work", "output", "pip_cache", "uv_cache"}
         shares = [Share(os.path.abspath(getattr(mounts, name)), getattr(seen, name),
                         writable=name in writable, sources_only=name == "entry")
                   for name in CONTAINER if getattr(mounts, name)
-                  and not (name == "output" and mounts.held)]
-        if mounts.held:
+                  and not (name == "output" and mounts.held)
+                  and not (name == "uv_cache" and build)]
+        if build:
+            shares.append(Share(build, BUILD, writable=True))
+        elif mounts.held:
             shares.append(Share(_parent(mounts.output, mounts.held), STAGING, writable=True))
         shares += [Share(package_dir(), f"{LIB}/{os.path.basename(package_dir())}"),
                    Share(os.path.dirname(pathspec.__file__), f"{LIB}/pathspec")]
@@ -224,7 +258,7 @@ class ContainerRunner(StageRunner):
         if mounts.pip_cache:
             env["PIP_CACHE_DIR"] = CONTAINER["pip_cache"]
         if mounts.uv_cache:
-            env["UV_CACHE_DIR"] = CONTAINER["uv_cache"]
+            env["UV_CACHE_DIR"] = self.view(mounts).uv_cache
         return env
 
     def run(self, spec: Spec, mounts: Mounts, *, network: str = "none") -> dict[str, Any]:

@@ -67,6 +67,7 @@ def deps_spec(request: BuildRequest, target: Target, seen: Mounts, requirements:
         entry_dir=seen.entry,
         installer=installer.installer, pip_fallback=installer.pip_fallback,
         uv=seen.uv if installer.installer == "uv" else "", uv_interpreter=not local,
+        uv_links=seen.uv_links,
         python_platform=target.python_platform or python_platform(request.runtime,
                                                                  request.architecture),
         # credential-free: the logins reach the installer in a netrc file (.credentials)

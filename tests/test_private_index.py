@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -89,7 +90,11 @@ def test_wrong_credentials_fail_without_echoing_them(entry: Path, wheels: Path,
     assert "install:" in text
     assert "not-the-password-42" not in text
     assert not files_containing(tmp_path / "cdk.out", "not-the-password-42")
-    # and no container was left behind
-    left = subprocess.run(["docker", "ps", "-aq", "--filter", "label=slim-lambda=build"],
-                          capture_output=True, text=True).stdout.split()
+    # and no container was left behind (the engine removes it a moment after its exit)
+    deadline = time.monotonic() + 30
+    while left := subprocess.run(["docker", "ps", "-aq", "--filter", "label=slim-lambda=build"],
+                                 capture_output=True, text=True).stdout.split():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert left == [] or os.environ.get("SLIM_LAMBDA_TEST_SHARED_DOCKER")

@@ -184,6 +184,11 @@ def test_golden_command_uv_in_the_image() -> None:
         "--index-url", "https://idx.example/simple",
         "--extra-index-url", "https://x/simple",
     ]
+    linked = install_command(
+        spec(installer="uv", uv="/slim-lambda/bin/uv", uv_interpreter=True, uv_links=True,
+             python_platform="x86_64-manylinux_2_17"),
+        "/r.txt", "/slim-lambda/build/.tmp-k/tree", python="/usr/bin/python3")
+    assert linked[linked.index("--link-mode") + 1] == "hardlink"  # its cache in the same mount
 
 
 def test_uvs_401_hint_reads_as_refused_access() -> None:

@@ -107,3 +107,9 @@ def test_docker_mode_with_uv_runs_the_mounted_uv_for_the_images_interpreter(
     assert spec.install.installer == "uv" and spec.install.pip_fallback
     assert spec.install.uv == "/slim-lambda/bin/uv" and spec.install.uv_interpreter
     assert spec.install.python_platform == "x86_64-manylinux_2_17"
+    assert spec.install.uv_links is False  # its cache is another mount: uv copies
+    linked = Mounts(entry="/asset-input", work="/slim-lambda/work",
+                    output="/slim-lambda/build/.tmp-k/tree", uv="/slim-lambda/bin/uv",
+                    uv_cache="/slim-lambda/build/uv", uv_links=True)
+    assert deps_spec(request, DOCKER, linked, requirements_file(request, str(tmp_path)), [],
+                     installer=InstallerChoice("uv")).install.uv_links is True

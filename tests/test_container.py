@@ -19,7 +19,7 @@ import pytest
 from slim_lambda.errors import DockerError
 from slim_lambda.run import zipafter
 from slim_lambda.run.container import DockerRunner
-from slim_lambda.run.container_spec import ContainerRun, UnseenMount, Volume
+from slim_lambda.run.container_spec import ContainerRun, RunResult, UnseenMount, Volume
 from slim_lambda.run.engine_socket import EngineSocket
 
 pytestmark = pytest.mark.docker
@@ -149,11 +149,18 @@ def test_a_cached_build_loads_neither_the_sdk_nor_the_installer(
     assert report["zipped_measured_with"].startswith("node ")
 
 
+def _run_script(runner: DockerRunner, image: str, work: Path, script: str) -> RunResult:
+    """``python3 -c script`` in a container of ``image`` as this user, ``work`` at /w."""
+    return runner.run(ContainerRun(
+        image=image, platform="linux/amd64", command=("python3", "-c", script),
+        volumes=(Volume(str(work), "/w", False),), user=runner.container_user(),
+        network="none"), log=lambda line: None)
+
+
 def test_a_build_container_is_confined_and_writes_a_private_work_dir_as_this_user(
         build_image: str, tmp_path: Path) -> None:
     """The limits Docker enforces: at most 4096 processes, no capabilities, no new
     privileges; and as this user (root on a rootless engine) it writes a 0700 directory."""
-    from slim_lambda.run.container_spec import ContainerRun, Volume
     work = tmp_path / "work"
     work.mkdir(mode=0o700)
     runner = DockerRunner()
@@ -163,10 +170,7 @@ def test_a_build_container_is_confined_and_writes_a_private_work_dir_as_this_use
               "pids = next((open(p).read().strip() for p in ('/sys/fs/cgroup/pids.max',"
               " '/sys/fs/cgroup/pids/pids.max') if os.path.exists(p)), '?')\n"
               "open('/w/out', 'w').write(''.join(caps) + 'pids ' + pids + '\\n')\n")
-    result = runner.run(ContainerRun(
-        image=build_image, platform="linux/amd64", command=("python3", "-c", script),
-        volumes=(Volume(str(work), "/w", False),), user=runner.container_user(),
-        network="none"), log=lambda line: None)
+    result = _run_script(runner, build_image, work, script)
     assert result.exit_code == 0, result.logs
     out = (work / "out").read_text()
     assert "CapEff:\t0000000000000000" in out and "NoNewPrivs:\t1" in out
@@ -211,10 +215,7 @@ def test_a_run_ends_at_the_exit_with_its_code_and_the_engine_removes_the_contain
               "    open(f'/w/f{i}', 'wb').write(bytes(1 << 20))\n"
               "print('wrote 50 MiB', flush=True)\n"
               "sys.exit(3)\n")
-    result = runner.run(ContainerRun(
-        image=build_image, platform="linux/amd64", command=("python3", "-c", script),
-        volumes=(Volume(str(work), "/w", False),), user=runner.container_user(),
-        network="none"), log=lambda line: None)
+    result = _run_script(runner, build_image, work, script)
     assert result.exit_code == 3 and "wrote 50 MiB" in result.logs
     assert sorted(p.stat().st_size for p in work.iterdir()) == [1 << 20] * 50
     for _ in range(300):

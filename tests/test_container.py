@@ -4,6 +4,7 @@ the SDK or the installer's code."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -149,6 +150,13 @@ def test_a_cached_build_loads_neither_the_sdk_nor_the_installer(
     assert report["zipped_measured_with"].startswith("node ")
 
 
+def _mine(runner: DockerRunner) -> set[str]:
+    """The build containers this process made, as the engine lists them (sparse: one that
+    is removed meanwhile is not looked up)."""
+    mine = {"label": [f"slim-lambda.pid={os.getpid()}"]}
+    return {c.id for c in runner.client.containers.list(all=True, filters=mine, sparse=True)}
+
+
 def _run_script(runner: DockerRunner, image: str, work: Path, script: str) -> RunResult:
     """``python3 -c script`` in a container of ``image`` as this user, ``work`` at /w."""
     return runner.run(ContainerRun(
@@ -178,25 +186,29 @@ def test_a_build_container_is_confined_and_writes_a_private_work_dir_as_this_use
     assert (work / "out").stat().st_uid == os.getuid()
 
 
-def test_peek_reads_a_mounted_file_from_a_container_that_never_runs(
+def test_a_container_that_does_not_see_the_file_it_expects_runs_nothing(
         build_image: str, tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    (shared / "token").write_text("tok-42")
+    """A bound file it must see (the work directory's spec) that is not there: the engine
+    does not see this host's files. Nothing runs and the run says so; an engine without
+    the path at all says so at create."""
+    work = tmp_path / "work"
+    work.mkdir(mode=0o700)
+    (work / "spec.json").write_text("{}")
     runner = DockerRunner()
-    mine = {"label": [f"slim-lambda.pid={os.getpid()}"]}
-    before = {c.id for c in runner.client.containers.list(all=True, filters=mine)}
-    spec = ContainerRun(image=build_image, platform="linux/amd64", network="none",
-                        user=runner.container_user(), command=(),
-                        volumes=(Volume(str(shared), "/probe"),))
-    assert runner.peek(spec, "/probe/token") == b"tok-42"
-    assert runner.peek(spec, "/probe/absent") is None
-    gone = ContainerRun(image=build_image, platform="linux/amd64", network="none",
-                        command=(), volumes=(Volume(str(tmp_path / "nowhere"), "/probe"),))
+    touch = ("python3", "-c", "open('/w/ran', 'w').write('ran')")
+    seen = ContainerRun(image=build_image, platform="linux/amd64", network="none",
+                        user=runner.container_user(), command=touch,
+                        volumes=(Volume(str(work), "/w", False),), expects="/w/spec.json")
+    assert runner.run(seen, log=lambda line: None).exit_code == 0
+    assert (work / "ran").read_text() == "ran"
+    (work / "ran").unlink()
+    blind = dataclasses.replace(seen, expects="/w/not-there.json")
+    with pytest.raises(UnseenMount, match=r"/w/not-there\.json"):
+        runner.run(blind, log=lambda line: None)
+    assert not (work / "ran").exists()
+    gone = dataclasses.replace(seen, volumes=(Volume(str(tmp_path / "nowhere"), "/w", False),))
     with pytest.raises(UnseenMount):
-        runner.peek(gone, "/probe/token")
-    # (another test's run may still be being removed meanwhile: only new ones count)
-    assert not {c.id for c in runner.client.containers.list(all=True, filters=mine)} - before
+        runner.run(gone, log=lambda line: None)
 
 
 def test_a_run_ends_at_the_exit_with_its_code_and_the_engine_removes_the_container(
@@ -208,8 +220,7 @@ def test_a_run_ends_at_the_exit_with_its_code_and_the_engine_removes_the_contain
     work = tmp_path / "work"
     work.mkdir(mode=0o700)
     runner = DockerRunner()
-    mine = {"label": [f"slim-lambda.pid={os.getpid()}"]}
-    before = {c.id for c in runner.client.containers.list(all=True, filters=mine)}
+    before = _mine(runner)
     script = ("import os, sys\n"
               "for i in range(50):\n"
               "    open(f'/w/f{i}', 'wb').write(bytes(1 << 20))\n"
@@ -219,7 +230,7 @@ def test_a_run_ends_at_the_exit_with_its_code_and_the_engine_removes_the_contain
     assert result.exit_code == 3 and "wrote 50 MiB" in result.logs
     assert sorted(p.stat().st_size for p in work.iterdir()) == [1 << 20] * 50
     for _ in range(300):
-        left = {c.id for c in runner.client.containers.list(all=True, filters=mine)} - before
+        left = _mine(runner) - before
         if not left:
             break
         time.sleep(0.1)

@@ -85,19 +85,20 @@ def test_bind_mounts_fail_clearly_and_leave_no_asset(
     assert remote.build_containers() == []
 
 
-def test_auto_copies_when_a_probe_file_is_not_seen(
+def test_auto_copies_when_the_first_container_does_not_see_the_work_directory(
         remote: RemoteEngine, entry: Path, wheels: Path, build_image: str, tmp_path: Path,
         clean_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A local socket that does not see this host's files: the probe says so, the build
-    copies; a handler that then imports more is assembled in the image from a copy of the
-    cached tree."""
+    """A local socket that does not see this host's files: the first container, bound,
+    finds no work directory and runs nothing, and the build copies; a handler that then
+    imports more is assembled in the image from a copy of the cached tree."""
     monkeypatch.setenv("DOCKER_HOST", remote.socket)
     (entry / "index.py").write_text("import slimfix_pure\n\n\ndef handler(event, context):\n"
                                     "    return {'version': slimfix_pure.VERSION}\n")
     bundling = local_bundling(wheels, build_image, before_install=PROBE_HOOKS)
     _template, asset, report = synth(entry, tmp_path / "first", bundling=bundling)
     assert report["mode"] == "docker"
-    assert "file access by copy" in notices(report) and "probe file" in notices(report)
+    assert "file access by copy" in notices(report)
+    assert "work directory, bind-mounted into its container, was not there" in notices(report)
     steps = [s["name"] for s in report["steps"]]
     assert any(s.startswith("copy into the container") for s in steps), steps
     assert any(s.startswith("copy out of the container") for s in steps), steps

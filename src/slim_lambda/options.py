@@ -60,7 +60,8 @@ class BundlingOptions:
     """How build containers reach this host's files: ``bind`` (bind mounts), ``copy``
     (through the Docker API: for an engine that cannot see them, as in Docker-in-Docker
     CI jobs or a remote ``DOCKER_HOST``), or ``auto`` (copy for a ``tcp://`` or
-    ``ssh://`` engine or one that cannot see a probe file, else bind). The
+    ``ssh://`` engine or one whose first container does not see the work directory, else
+    bind). The
     ``SLIM_LAMBDA_FILE_ACCESS`` environment variable overrides it. Not part of the asset
     hash: the bundle is the same either way. Default: ``auto``."""
 

@@ -8,30 +8,29 @@ host's socket, a remote ``DOCKER_HOST``), that path is another file, or none. So
 - ``bind``: bind mounts, as always; an engine that cannot see the path is a clear error;
 - ``copy``: inputs put into the created container and outputs read back, through the API
   (:mod:`slim_lambda.run.copying`);
-- ``auto``: copy for an engine that is not local by its address (:data:`REMOTE_SCHEMES`) or
-  that cannot see a probe file (read through the API from a created, never started
-  container of the build image, once per engine per process: 0.13 s, where running one
-  took 0.6 s of every cold synth); else bind.
+- ``auto``: copy for an engine that is not local by its address (:data:`REMOTE_SCHEMES`);
+  else bind, *assumed*: the build's first container checks it sees the work directory's
+  spec before anything runs in it (the container's watchdog), and where it does not, or
+  the engine has no such path to mount, the stage runs again by copy, and so does every
+  later one for that engine in this process. A probe container used to settle it first:
+  0.3 s of every cold synth, for the few engines that cannot see this host's files.
 
-The choice is pure (:func:`choose_access`); the probe is a parameter.
+The choice is pure (:func:`choose_access`); what runs learn is kept per engine
+(:func:`learn_blind`).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import ConfigurationError, DockerError
 from ..options import FILE_ACCESS, BundlingOptions
-from .container import DockerRunner
-from .container_spec import ContainerRun, UnseenMount, Volume
+from .container_spec import UnseenMount
 
-__all__ = ["FILE_ACCESS_ENV", "REMOTE_SCHEMES", "Access", "choose_access", "probe_sees_files",
-           "requested_access", "ssh_copy_error", "unseen_error"]
+__all__ = ["FILE_ACCESS_ENV", "REMOTE_SCHEMES", "Access", "blind_access", "choose_access",
+           "learn_blind", "requested_access", "ssh_copy_error", "unseen_error"]
 
 FILE_ACCESS_ENV = "SLIM_LAMBDA_FILE_ACCESS"
 #: An engine addressed this way is not on this machine's file system, as a rule.
@@ -42,8 +41,8 @@ REMOTE_SCHEMES: dict[str, str] = {
 }
 FIX = "set bundling.file_access='copy' or SLIM_LAMBDA_FILE_ACCESS=copy"
 
-_SEES_FILES: dict[str, bool] = {}
-"""Probe answers of this process, by engine address."""
+_BLIND: set[str] = set()
+"""Engine addresses whose containers, in this process, did not see this host's files."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,9 @@ class Access:
     mode: str
     """``bind`` or ``copy``."""
     reason: str
+    assumed: bool = False
+    """Bind mounts that ``auto`` only assumes: the first container checks them, and a
+    stage whose container did not see them runs again by copy."""
 
 
 def requested_access(bundling: BundlingOptions, environ: Mapping[str, str] | None = None
@@ -70,28 +72,38 @@ def requested_access(bundling: BundlingOptions, environ: Mapping[str, str] | Non
     return access, named_by
 
 
-def choose_access(requested: str, host: str, sees_files: Callable[[], bool],
-                  named_by: str = "bundling.file_access") -> Access:
-    """``requested`` resolved for the engine at ``host``; ``sees_files`` (the probe) is
-    asked only in ``auto`` mode for an address that does not settle it, and its answer is
-    kept for ``host`` for the rest of this process."""
+def choose_access(requested: str, host: str, named_by: str = "bundling.file_access"
+                  ) -> Access:
+    """``requested`` resolved for the engine at ``host``: ``auto`` is copy for a remote
+    address or an engine a run found blind, else bind, assumed."""
     if requested != "auto":
         return Access(requested, f"{named_by}={requested!r}")
     for scheme, why in REMOTE_SCHEMES.items():
         if host.startswith(scheme):
             return Access("copy", f"the engine is at {host}: {why} (file_access 'auto')")
-    if host not in _SEES_FILES:
-        _SEES_FILES[host] = sees_files()
-    if _SEES_FILES[host]:
-        return Access("bind", f"the engine at {host} sees this host's files "
-                      "(file_access 'auto')")
-    return Access("copy", f"the engine at {host} cannot see this host's files: a probe file "
-                  "bind-mounted into a container was not there (file_access 'auto')")
+    if host in _BLIND:
+        return blind_access(host)
+    return Access("bind", f"the engine at {host} is on this machine by its address "
+                  "(file_access 'auto'; its first container checks it sees this host's "
+                  "files)", assumed=True)
 
 
-def unseen_error(host: str, detail: str) -> DockerError:
+def blind_access(host: str) -> Access:
+    """Copy, for an engine a container of which did not see this host's files."""
+    return Access("copy", f"the engine at {host} cannot see this host's files: the build's "
+                  "work directory, bind-mounted into its container, was not there "
+                  "(file_access 'auto')")
+
+
+def learn_blind(host: str) -> Access:
+    """Keep for this process that the engine at ``host`` cannot see this host's files."""
+    _BLIND.add(host)
+    return blind_access(host)
+
+
+def unseen_error(host: str, detail: str) -> UnseenMount:
     """Bind mounts against an engine that cannot see this host's files."""
-    return DockerError(
+    return UnseenMount(
         f"the Docker engine at {host} cannot see this host's files ({detail}), so "
         f"bundling.file_access='bind' cannot work there (Docker-in-Docker, a remote "
         f"DOCKER_HOST): {FIX}, or 'auto', which detects it")
@@ -106,24 +118,3 @@ def ssh_copy_error(host: str) -> DockerError:
         f"(file_access='bind'), or use git+https:// with credentials for this dependency")
 
 
-PROBE = "/slim-lambda/probe"
-
-
-def probe_sees_files(docker: DockerRunner, image: str, platform: str) -> bool:
-    """Whether the engine sees this host's files: a file with a random token, in a private
-    temporary directory bind-mounted into a container of ``image``, read back there."""
-    token = secrets.token_hex(16)
-    probe_dir = tempfile.mkdtemp(prefix="slim-lambda-probe-")
-    try:
-        with open(os.path.join(probe_dir, "token"), "w", encoding="ascii") as f:
-            f.write(token)
-        os.chmod(probe_dir, 0o755)  # whoever the container runs as reads it
-        run = ContainerRun(
-            image=image, platform=platform, network="none", timeout_seconds=120,
-            user=docker.container_user(), volumes=(Volume(probe_dir, PROBE),), command=())
-        try:
-            return docker.peek(run, f"{PROBE}/token") == token.encode("ascii")
-        except UnseenMount:
-            return False
-    finally:
-        shutil.rmtree(probe_dir, ignore_errors=True)

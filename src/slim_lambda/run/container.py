@@ -9,11 +9,9 @@ the engine answer, which image does a tag name) go to the engine's socket withou
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import socket
-import tarfile
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -64,9 +62,16 @@ def _pid_alive(pid: int) -> bool:
 
 # PID 1 of every build container: runs the command, and ends the container (PID 1 exiting
 # kills everything in it) when stdin closes, i.e. when the process that started it is gone.
+# First it checks it sees the file its first argument names (none when empty): where it
+# does not, it runs nothing and exits with UNSEEN_EXIT, saying so.
+UNSEEN_EXIT = 120
+UNSEEN_MARK = "slim-lambda: not in this container: "
 WATCHDOG = (
     "import os, subprocess, sys, threading\n"
-    "child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL)\n"
+    "if sys.argv[1] and not os.path.isfile(sys.argv[1]):\n"
+    f"    print({UNSEEN_MARK!r} + sys.argv[1], flush=True)\n"
+    f"    sys.exit({UNSEEN_EXIT})\n"
+    "child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL)\n"
     "def watch():\n"
     "    while os.read(0, 4096):\n"
     "        pass\n"
@@ -251,7 +256,8 @@ class DockerRunner:
         self.remove_leftovers()
         try:
             container = self.client.containers.create(
-                spec.image, command=["python3", "-c", WATCHDOG, *spec.command], entrypoint=[],
+                spec.image, command=["python3", "-c", WATCHDOG, spec.expects, *spec.command],
+                entrypoint=[],
                 platform=spec.platform, mounts=mounts, environment=spec.environment,
                 user=spec.user, network_mode=spec.network, working_dir=spec.working_dir,
                 stdin_open=True, auto_remove=transfer is None, cap_drop=["ALL"],
@@ -299,6 +305,8 @@ class DockerRunner:
                 raise DockerError(f"the build container failed: {waited['error']}")
             else:
                 code = int(waited.get("StatusCode", 1))
+            if spec.expects and code == UNSEEN_EXIT and UNSEEN_MARK in "".join(lines):
+                raise UnseenMount(spec.expects)
             if transfer is not None:
                 transfer.collect(lambda path: self._fetch(container, path))
             # the kernel's SIGKILL that we did not send: the memory limit, as a rule
@@ -346,34 +354,6 @@ class DockerRunner:
                 container.remove(force=True)
                 removed.append(str(container.id))
         return removed
-
-    def peek(self, spec: ContainerRun, path: str) -> bytes | None:
-        """The file ``path`` as a container of ``spec`` sees it, read through the API from
-        the created container, never started (no process runs: a tenth of the time a run
-        takes); None when it is not there. Raises UnseenMount for a bind source the
-        engine does not have."""
-        errors: tuple[type[BaseException], ...] = (*_sdk_errors(), tarfile.TarError)
-        try:
-            container = self.client.containers.create(
-                spec.image, command=["true"], entrypoint=[], platform=spec.platform,
-                mounts=_mounts(spec), user=spec.user, network_mode="none",
-                labels=owner_labels())
-        except errors as e:
-            raise _not_created(e, f"a container from {spec.image}") from e
-        try:
-            chunks = self._fetch(container, path)
-            if chunks is None:
-                return None
-            with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as tar:
-                member = next((m for m in tar.getmembers() if m.isfile()), None)
-                f = tar.extractfile(member) if member is not None else None
-                return f.read() if f is not None else None
-        except errors as e:
-            raise DockerError(f"cannot read {path} from a container of {spec.image}: {e}"
-                              ) from e
-        finally:
-            with contextlib.suppress(*errors):
-                container.remove(force=True)
 
     def _fetch(self, container: Any, path: str) -> Iterable[bytes] | None:
         """``path`` of the container as a tar stream; None when it does not exist."""

@@ -57,6 +57,10 @@ class ContainerRun:
     """Memory limit (swap included); None: the engine's default."""
     transfer: Transfer | None = None
     """Inputs and outputs by copy; the container is then removed here, not by the engine."""
+    expects: str = ""
+    """A file the container must see, bind-mounted (the work directory's spec): where it
+    does not, nothing runs and the run raises :class:`UnseenMount` (the engine does not
+    see this host's files)."""
 
 
 @dataclass(frozen=True)

@@ -286,7 +286,9 @@ class ContainerRunner(StageRunner):
             volumes=tuple(volumes), environment=self.environment(mounts), user=user,
             network=network, timeout_seconds=self.timeout_seconds,
             memory_bytes=self.memory_bytes,
-            transfer=copied.transfer() if copied is not None else None)
+            transfer=copied.transfer() if copied is not None else None,
+            # bound: it must see the work directory's spec before anything runs in it
+            expects=f"{work}/spec.json" if copied is None else "")
         if self.ssh is not None:
             if copied is not None:
                 raise ssh_copy_error(engine_host(os.environ).host)

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from ..plan.request import BuildRequest
 from ..plan.resolution_env import resolution_settings
-from .access import Access, choose_access, probe_sees_files, requested_access
+from .access import Access, choose_access, learn_blind, requested_access
 from .cache import DepsCache, default_cache_dir
 from .container import DockerRunner
 from .engine import engine_host
@@ -83,15 +83,22 @@ class Session:
 
     def file_access(self) -> str:
         """``bind`` or ``copy`` (:mod:`.access`): decided when the first container needs
-        it, so a build that runs none never probes the engine."""
+        it, so a build that runs none never asks."""
         if self.access is None:
             requested, named_by = self._requested_access
-            self.access = choose_access(
-                requested, engine_host(os.environ).host,
-                lambda: probe_sees_files(self.docker, self.target.image_id,
-                                         self.request.platform), named_by)
+            self.access = choose_access(requested, engine_host(os.environ).host, named_by)
             self.progress(f"file access by {self.access.mode}: {self.access.reason}")
         return self.access.mode
+
+    def unseen(self) -> bool:
+        """A container did not see this host's files. Where ``auto`` only assumed it would,
+        this build and this process copy from now on (True: run the stage again by copy);
+        else (``bind`` asked for) the error stands."""
+        if self.access is None or not self.access.assumed:
+            return False
+        self.access = learn_blind(engine_host(os.environ).host)
+        self.progress(f"file access by {self.access.mode}: {self.access.reason}")
+        return True
 
     @property
     def copies_sources(self) -> bool:

@@ -9,13 +9,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..pipeline.imports import probe_key
 from ..pipeline.spec import HELD
 from ..plan.installer import InstallerChoice, choose_installer
 from ..plan.request import BuildRequest
 from . import uvbin
+from .container_spec import UnseenMount
 from .gitpins import git_urls
 from .pathdeps import local_paths, path_packages, write_flat_requirements
 from .runners import ContainerRunner, InProcessRunner, Mounts, StageRunner, SubprocessRunner
@@ -26,6 +28,8 @@ from .target import host_python
 from .workdir import work_dir
 
 __all__ = ["assemble", "build_deps"]
+
+T = TypeVar("T")
 
 
 def _container(session: Session, ssh: SshAgent | None = None) -> ContainerRunner:
@@ -47,8 +51,23 @@ def _layers(session: Session) -> tuple[str, ...]:
     return tuple(str(layer.python_dir) for layer in session.request.layers if layer.python_dir)
 
 
+def _again_by_copy(session: Session, stage: Callable[[], T]) -> T:
+    """``stage()``; once more, by copy, when its container did not see this host's files
+    and ``auto`` had only assumed it would (nothing ran in it, nothing was written)."""
+    try:
+        return stage()
+    except UnseenMount:
+        if not session.unseen():
+            raise
+        return stage()
+
+
 def build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any]:
     """Stage 1 into ``tree``; returns the deps meta, without zip shares yet."""
+    return _again_by_copy(session, lambda: _build_deps(session, tree, imports))
+
+
+def _build_deps(session: Session, tree: str, imports: list[str]) -> dict[str, Any]:
     request = session.request
     runner: StageRunner
     choice, uv = _installer(session)
@@ -124,6 +143,12 @@ def _built_from_source(request: BuildRequest) -> str:
 def assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],
              output_dir: str, imports: list[str]) -> dict[str, Any]:
     """Stage 2 into ``output_dir``; returns the asset's report."""
+    return _again_by_copy(session, lambda: _assemble(session, tree, meta_path, meta,
+                                                     output_dir, imports))
+
+
+def _assemble(session: Session, tree: str, meta_path: str, meta: dict[str, Any],
+              output_dir: str, imports: list[str]) -> dict[str, Any]:
     request, target = session.request, session.target
     needs_probe = bool(imports) and probe_key(imports) not in meta.get("probes", {})
     on_host = target.mode == "local" or (host_python() == request.runtime and not (

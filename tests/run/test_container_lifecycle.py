@@ -51,6 +51,7 @@ class FakeClient:
         self.events_asked: list[dict[str, Any]] = []
         self.exit_events: list[dict[str, Any]] = []
         self.wait_blocks = False
+        self.fail_events: BaseException | None = None
         self.released = threading.Event()
         outer = self
 
@@ -77,6 +78,8 @@ class FakeClient:
 
     def events(self, **kw: Any) -> list[dict[str, Any]]:
         self.events_asked.append(kw)
+        if self.fail_events is not None:
+            raise self.fail_events
         return self.exit_events
 
 
@@ -195,3 +198,11 @@ def test_an_engine_whose_events_carry_no_exit_code_is_waited_for() -> None:
     result = DockerRunner(client_factory=lambda: client).run(RUN, log=lambda line: None)
     assert result.exit_code == 0 and client.waited == ["removed"]
     assert client.removed == ["c0ffee"]  # waited for: removed as before, harmlessly
+
+
+def test_ctrl_c_while_subscribing_to_the_exit_removes_the_created_container() -> None:
+    client = FakeClient()
+    client.fail_events = KeyboardInterrupt()
+    with pytest.raises(KeyboardInterrupt):
+        DockerRunner(client_factory=lambda: client).run(RUN, log=lambda line: None)
+    assert client.removed == ["c0ffee"]

@@ -253,6 +253,7 @@ class DockerRunner:
         memory = ({"mem_limit": spec.memory_bytes, "memswap_limit": spec.memory_bytes}
                   if spec.memory_bytes else {})
         container: Any = None
+        events: Any = None
         self.remove_leftovers()
         try:
             container = self.client.containers.create(
@@ -267,6 +268,8 @@ class DockerRunner:
                 self.client.api.put_archive(container.id, "/", transfer.upload())
             stream = self.client.api.attach_socket(
                 container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            if transfer is None:  # its exit event says it first (:mod:`.container_exit`)
+                events = self._exit_events(container)
         except BaseException as e:  # Ctrl-C too: a created container holds the secrets
             if container is not None:
                 with contextlib.suppress(*errors):
@@ -276,11 +279,9 @@ class DockerRunner:
             raise
         lines: list[str] = []
         # copied files come back after the exit, so then the container outlives it: wait
-        # for "not-running" once started (for a created one that is at once true); else
-        # its exit event says it first (:mod:`.container_exit`)
+        # for "not-running" once started (for a created one that is at once true)
         condition = "removed" if transfer is None else "not-running"
-        exits = ExitWatch(container.id, self._exit_events(container) if transfer is None
-                          else None)
+        exits = ExitWatch(container.id, events)
         waiter = threading.Thread(target=self._wait, daemon=True,
                                   args=(container, spec.timeout_seconds + 60, condition, exits))
         reader = threading.Thread(target=self._follow, args=(stream, lines, log), daemon=True)

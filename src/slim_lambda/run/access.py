@@ -29,8 +29,8 @@ from ..errors import ConfigurationError, DockerError
 from ..options import FILE_ACCESS, BundlingOptions
 from .container_spec import UnseenMount
 
-__all__ = ["FILE_ACCESS_ENV", "REMOTE_SCHEMES", "Access", "blind_access", "choose_access",
-           "learn_blind", "requested_access", "ssh_copy_error", "unseen_error"]
+__all__ = ["FILE_ACCESS_ENV", "REMOTE_SCHEMES", "Access", "choose_access", "learn_blind",
+           "requested_access", "ssh_copy_error", "unseen_error"]
 
 FILE_ACCESS_ENV = "SLIM_LAMBDA_FILE_ACCESS"
 #: An engine addressed this way is not on this machine's file system, as a rule.
@@ -82,13 +82,13 @@ def choose_access(requested: str, host: str, named_by: str = "bundling.file_acce
         if host.startswith(scheme):
             return Access("copy", f"the engine is at {host}: {why} (file_access 'auto')")
     if host in _BLIND:
-        return blind_access(host)
+        return _blind(host)
     return Access("bind", f"the engine at {host} is on this machine by its address "
                   "(file_access 'auto'; its first container checks it sees this host's "
                   "files)", assumed=True)
 
 
-def blind_access(host: str) -> Access:
+def _blind(host: str) -> Access:
     """Copy, for an engine a container of which did not see this host's files."""
     return Access("copy", f"the engine at {host} cannot see this host's files: the build's "
                   "work directory, bind-mounted into its container, was not there "
@@ -98,7 +98,7 @@ def blind_access(host: str) -> Access:
 def learn_blind(host: str) -> Access:
     """Keep for this process that the engine at ``host`` cannot see this host's files."""
     _BLIND.add(host)
-    return blind_access(host)
+    return _blind(host)
 
 
 def unseen_error(host: str, detail: str) -> UnseenMount:

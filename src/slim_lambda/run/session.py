@@ -84,11 +84,17 @@ class Session:
     def file_access(self) -> str:
         """``bind`` or ``copy`` (:mod:`.access`): decided when the first container needs
         it, so a build that runs none never asks."""
-        if self.access is None:
-            requested, named_by = self._requested_access
-            self.access = choose_access(requested, engine_host(os.environ).host, named_by)
-            self.progress(f"file access by {self.access.mode}: {self.access.reason}")
-        return self.access.mode
+        if self.access is not None:
+            return self.access.mode
+        requested, named_by = self._requested_access
+        return self._decided(choose_access(requested, engine_host(os.environ).host,
+                                           named_by)).mode
+
+    def _decided(self, access: Access) -> Access:
+        """``access`` from now on, said once in the progress lines."""
+        self.access = access
+        self.progress(f"file access by {access.mode}: {access.reason}")
+        return access
 
     def unseen(self) -> bool:
         """A container did not see this host's files. Where ``auto`` only assumed it would,
@@ -96,8 +102,7 @@ class Session:
         else (``bind`` asked for) the error stands."""
         if self.access is None or not self.access.assumed:
             return False
-        self.access = learn_blind(engine_host(os.environ).host)
-        self.progress(f"file access by {self.access.mode}: {self.access.reason}")
+        self._decided(learn_blind(engine_host(os.environ).host))
         return True
 
     @property
